@@ -1,0 +1,81 @@
+"""The warehouse's schemas and the raw layer's tables, created idempotently.
+
+Only the loader writes to ``raw``; dbt owns ``reference`` (seeds),
+``staging``, ``intermediate`` and ``marts``. Raw tables are derived from the
+targets in :mod:`orchestration.ingest.targets`, so the loader, the DDL and the
+dbt sources cannot drift apart (a test compares the dbt sources with them).
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from orchestration.ingest.targets import META_COLUMNS, SQL_TYPES, TARGETS, Target
+
+SCHEMAS = ("raw", "reference", "staging", "intermediate", "marts")
+
+REGISTRY_DDL = """
+create table if not exists raw.load_files (
+    load_id bigserial primary key,
+    feed text not null,
+    target text not null,
+    file_name text not null,
+    file_path text not null,
+    sha256 text not null,
+    size_bytes bigint not null,
+    exported_at timestamp without time zone not null,
+    status text not null check (status in ('loaded', 'rejected')),
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_quarantined integer not null,
+    error text,
+    started_at timestamp with time zone not null,
+    finished_at timestamp with time zone not null default now(),
+    check (rows_loaded + rows_quarantined = rows_read)
+);
+create unique index if not exists load_files_feed_sha256 on raw.load_files (feed, sha256);
+
+create table if not exists raw.quarantine (
+    load_id bigint not null references raw.load_files (load_id),
+    feed text not null,
+    file_name text not null,
+    row_number integer not null,
+    field text,
+    value text,
+    reason text not null,
+    record jsonb,
+    quarantined_at timestamp with time zone not null default now(),
+    primary key (load_id, row_number)
+);
+"""
+
+
+def table_ddl(target: Target) -> str:
+    columns = [f"{name} {sql}" for name, sql in META_COLUMNS]
+    columns += [f"{f.name} {SQL_TYPES[f.type]}" for f in target.fields]
+    body = ",\n    ".join(columns)
+    comments = "\n".join(
+        f"comment on column {target.table}.{f.name} is {_literal(('[PII] ' if f.pii else '') + f.description)};"
+        for f in target.fields
+    )
+    return (
+        f"create table if not exists {target.table} (\n    {body}\n);\n"
+        f"create index if not exists {target.name}_load_id on {target.table} (_load_id);\n"
+        f"comment on table {target.table} is {_literal(target.description)};\n{comments}\n"
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def bootstrap(conn: psycopg.Connection) -> None:
+    """Create schemas, the load registry, the quarantine and every raw table."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('tsur.bootstrap'))")
+        for schema in SCHEMAS:
+            conn.execute(f"create schema if not exists {schema}")
+        conn.execute("revoke all on schema raw from public")
+        conn.execute(REGISTRY_DDL)
+        for target in TARGETS.values():
+            conn.execute(table_ddl(target))
