@@ -167,6 +167,7 @@ REGIONAL_APPEALS = Target(
     "Appeals from regional and municipal systems, one canonical shape for all of them; "
     "_feed names the system.",
     (
+        _f("region_name", "text", "Region, as the file or the feed mapping names it."),
         _f("source_id", "text", "The appeal's id in its system (key within the feed)."),
         _f("received_at", "timestamp", "Registration time (local)."),
         _f("channel", "text", "How it arrived: portal, hotline, email, letter, personal, messenger."),
@@ -197,6 +198,7 @@ ROADMAP_EVENTS = Target(
     "roadmap_events",
     "Дорожная карта: one row per event per roadmap version.",
     (
+        _f("region_name", "text", "Region, as the file or the feed mapping names it."),
         _f("roadmap_version", "text", "Version of the roadmap, e.g. 2026-1."),
         _f("event_number", "text", "Номер мероприятия, e.g. 1.2."),
         _f("event_name", "text", "Мероприятие."),
@@ -214,6 +216,7 @@ INDICATOR_TARGETS = Target(
     "indicator_targets",
     "Target and additional indicators of the ЦУР per year.",
     (
+        _f("region_name", "text", "Region, as the file or the feed mapping names it."),
         _f("year", "integer", "Год."),
         _f("indicator_code", "text", "Код показателя."),
         _f("indicator_name", "text", "Показатель."),
@@ -231,6 +234,7 @@ BLOCK_STAFF = Target(
     "block_staff",
     "Staff seconded to each thematic block of the ЦУР.",
     (
+        _f("region_name", "text", "Region, as the file or the feed mapping names it."),
         _f("as_of", "date", "Дата."),
         _f("block", "text", "Блок."),
         _f("organisation", "text", "Organisation the staff come from."),

@@ -1,0 +1,271 @@
+"""Load source files into the raw layer: atomically, once, and losing no row.
+
+For each file, in one transaction: take a lock on the file's hash, skip it if
+the registry already has it, stream its rows through the feed's converters
+into ``COPY raw.<table>``, spool the rows that fail into ``raw.quarantine``,
+and record the file in ``raw.load_files``. A crash or kill at any point rolls
+the whole file back. The registry's check constraint enforces
+loaded + quarantined = read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+
+from orchestration.ingest.converters import FieldError, build_converter, normalise_key
+from orchestration.ingest.mapping import FeedMapping, MappingError, feed_for, header_index
+from orchestration.ingest.readers import ReadError, SourceTable, open_table
+from orchestration.ingest.targets import META_COLUMNS
+
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 50_000
+# Files the demo generator writes beside the feeds; never data.
+IGNORED_NAMES = frozenset({"manifest.json", "defects.json", "README.md"})
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    path: Path
+    feed: str
+    target: str
+    status: str  # loaded | rejected | skipped
+    load_id: int | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    message: str | None = None
+    seconds: float = 0.0
+
+
+class IngestError(RuntimeError):
+    """A file that cannot be loaded at all (unreadable, no feed matches)."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _copy_text(values: Iterable[object]) -> str:
+    """One line of COPY's text format."""
+    out = []
+    for value in values:
+        if value is None:
+            out.append("\\N")
+        else:
+            out.append(
+                str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            )
+    return "\t".join(out) + "\n"
+
+
+@dataclass
+class _Plan:
+    """Which cell feeds which field, decided once from the file's header."""
+
+    columns: list[str]  # raw table columns filled from cells, in COPY order
+    positions: list[int]
+    converters: list
+    sources: list[str]  # the header name each field was read from
+    constants: list[str | None]
+    constant_columns: list[str]
+    missing_required: list[tuple[str, str]]  # (field, expected column)
+    missing_optional: list[str]
+
+
+def _plan(mapping: FeedMapping, header: list[str]) -> _Plan:
+    index = header_index(header)
+    plan = _Plan([], [], [], [], [], [], [], [])
+    for field in mapping.fields:
+        position = next((index[k] for k in (normalise_key(c) for c in field.columns) if k in index), None)
+        if position is None:
+            (plan.missing_required if field.required else plan.missing_optional).append(
+                (field.name, field.columns[0]) if field.required else field.columns[0]
+            )
+            continue
+        plan.columns.append(field.name)
+        plan.positions.append(position)
+        plan.converters.append(field.converter)
+        plan.sources.append(header[position])
+    for name, value in mapping.constants.items():
+        plan.constant_columns.append(name)
+        plan.constants.append(build_converter(mapping.target.field(name).type)(value))
+    return plan
+
+
+def _problems(plan: _Plan, cells: list[str]) -> list[tuple[str, str, str]]:
+    found = []
+    for source, position, convert in zip(plan.sources, plan.positions, plan.converters, strict=True):
+        try:
+            convert(cells[position])
+        except FieldError as exc:
+            found.append((source, cells[position], exc.reason))
+    return found
+
+
+def load_file(
+    conn: psycopg.Connection, path: Path, mapping: FeedMapping, *, progress: Progress | None = None
+) -> LoadResult:
+    """Load one file for one feed; a no-op if this exact file was loaded before."""
+    started = time.monotonic()
+    started_at = datetime.now(timezone.utc)
+    path = path.resolve()
+    digest = sha256_file(path)
+    size = path.stat().st_size
+    target = mapping.target
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{mapping.feed}:{digest}",))
+        seen = conn.execute(
+            "select load_id, status from raw.load_files where feed = %s and sha256 = %s", (mapping.feed, digest)
+        ).fetchone()
+        if seen:
+            return LoadResult(path, mapping.feed, target.name, "skipped", seen[0], 0, 0, 0,
+                              f"already processed as load {seen[0]} ({seen[1]})", time.monotonic() - started)
+        try:
+            table = open_table(path, mapping.format, mapping.encoding, mapping.delimiter, mapping.sheet,
+                               mapping.header_row)
+        except (ReadError, UnicodeDecodeError, OSError) as exc:
+            raise IngestError(f"{path}: {exc}") from exc
+        load_id = conn.execute("select nextval(pg_get_serial_sequence('raw.load_files', 'load_id'))").fetchone()[0]
+        exported_at = mapping.exported_at(path)
+        plan = _plan(mapping, table.header)
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            if plan.missing_required:
+                read, loaded, quarantined, message = _reject_all(table, plan, spool, load_id, mapping, path)
+                status = "rejected"
+            else:
+                read, loaded, quarantined = _copy_rows(conn, table, plan, spool, load_id, mapping, path,
+                                                       exported_at, progress)
+                status, message = "loaded", None
+                if plan.missing_optional:
+                    message = "optional columns not in the file (loaded as empty): " + ", ".join(
+                        f"«{c}»" for c in plan.missing_optional
+                    )
+            conn.execute(
+                """
+                insert into raw.load_files (load_id, feed, target, file_name, file_path, sha256, size_bytes,
+                    exported_at, status, rows_read, rows_loaded, rows_quarantined, error, started_at)
+                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                """,
+                (load_id, mapping.feed, target.name, path.name, str(path), digest, size, exported_at, status,
+                 read, loaded, quarantined, message, started_at),
+            )
+            spool.seek(0)
+            with conn.cursor().copy(
+                "copy raw.quarantine (load_id, feed, file_name, row_number, field, value, reason, record) from stdin"
+            ) as copy:
+                for chunk in iter(lambda: spool.read(1 << 20), ""):
+                    copy.write(chunk)
+    return LoadResult(path, mapping.feed, target.name, status, load_id, read, loaded, quarantined, message,
+                      time.monotonic() - started)
+
+
+def _quarantine_line(load_id: int, mapping: FeedMapping, path: Path, number: int, field: str | None,
+                     value: str | None, reason: str, record: dict | None) -> str:
+    return _copy_text((load_id, mapping.feed, path.name, number, field, value, reason,
+                       None if record is None else json.dumps(record, ensure_ascii=False)))
+
+
+def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool, load_id: int,
+               mapping: FeedMapping, path: Path, exported_at: datetime,
+               progress: Progress | None) -> tuple[int, int, int]:
+    header = table.header
+    width = len(header)
+    meta = (str(load_id), mapping.feed, exported_at.isoformat(sep=" "))
+    constants = tuple(plan.constants)
+    columns = ", ".join([name for name, _ in META_COLUMNS] + plan.columns + plan.constant_columns)
+    pairs = list(zip(plan.positions, plan.converters, strict=True))
+    read = loaded = quarantined = 0
+    with conn.cursor().copy(f"copy {mapping.target.table} ({columns}) from stdin") as copy:
+        write_row = copy.write_row
+        for number, cells, error in table.rows:
+            read += 1
+            if progress is not None and read % PROGRESS_EVERY == 0:
+                progress(read)
+            if cells is None:
+                spool.write(_quarantine_line(load_id, mapping, path, number, None, None, error, None))
+                quarantined += 1
+                continue
+            if len(cells) != width:
+                reason = (f"the row has {len(cells)} cells but the header has {width} "
+                          "(a truncated or shifted row; check delimiters and quotes)")
+                record = dict(zip(header, cells, strict=False))
+                spool.write(_quarantine_line(load_id, mapping, path, number, None, None, reason, record))
+                quarantined += 1
+                continue
+            try:
+                values = [convert(cells[position]) for position, convert in pairs]
+            except FieldError:
+                problems = _problems(plan, cells)
+                field, value, _ = problems[0]
+                reason = "; ".join(f"«{f}»: {r}" for f, _, r in problems) if len(problems) > 1 else problems[0][2]
+                record = dict(zip(header, cells, strict=False))
+                spool.write(_quarantine_line(load_id, mapping, path, number, field, value, reason, record))
+                quarantined += 1
+                continue
+            write_row((*meta, number, *values, *constants))
+            loaded += 1
+    if progress is not None:
+        progress(read)
+    return read, loaded, quarantined
+
+
+def _reject_all(table: SourceTable, plan: _Plan, spool, load_id: int, mapping: FeedMapping,
+                path: Path) -> tuple[int, int, int, str]:
+    """A file without a required column: every row goes to quarantine, none is loaded."""
+    missing = ", ".join(f"«{column}» (field {field})" for field, column in plan.missing_required)
+    message = (f"{path.name}: required column {missing} is missing from the header; "
+               f"the header has: {', '.join(repr(h) for h in table.header)}")
+    field = plan.missing_required[0][1]
+    reason = f"the file has no required column «{field}»; the whole file is rejected"
+    read = 0
+    for number, cells, _ in table.rows:
+        read += 1
+        record = None if cells is None else dict(zip(table.header, cells, strict=False))
+        spool.write(_quarantine_line(load_id, mapping, path, number, field, None, reason, record))
+    return read, 0, read, message
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files under the given paths (folders are walked), hidden and temporary files left out."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not any(part.startswith((".", "~$")) for part in child.relative_to(path).parts):
+                    yield child
+        elif path.exists():
+            yield path
+        else:
+            raise IngestError(f"{path}: no such file or folder")
+
+
+def plan_files(
+    paths: Iterable[Path], mappings: dict[str, FeedMapping], feed: str | None = None
+) -> tuple[list[tuple[Path, FeedMapping]], list[Path]]:
+    """Pair each file with its feed, in load order (export time, then name); also the files no feed claims."""
+    if feed is not None and feed not in mappings:
+        raise MappingError(f"unknown feed {feed!r}; known feeds: {', '.join(sorted(mappings))}")
+    matched, unmatched = [], []
+    for path in discover(paths):
+        if path.name in IGNORED_NAMES:
+            continue
+        mapping = mappings[feed] if feed else feed_for(path, mappings)
+        if mapping is None:
+            unmatched.append(path)
+        else:
+            matched.append((path, mapping))
+    matched.sort(key=lambda pm: (pm[1].exported_at(pm[0]), pm[1].feed, pm[0].name))
+    return matched, unmatched
