@@ -1,0 +1,59 @@
+# tsur — make targets. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: help install demo test test-fast lint format dagster db-start db-stop bench clean
+
+help: ## Show this list
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install tsur with everything it needs
+	@$(BIN)/tsur --help > /dev/null
+
+demo: install ## Generate the demo region, load it, build the warehouse, print a summary
+	$(BIN)/tsur demo
+
+test: install ## Run the whole test suite (starts its own PostgreSQL)
+	$(BIN)/pytest
+
+test-fast: install ## Run the unit tests only
+	$(BIN)/pytest tests/unit
+
+lint: install ## ruff and sqlfluff
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros
+
+format: install ## Format Python and fix SQL style
+	$(BIN)/ruff format orchestration tests bench
+	$(BIN)/ruff check --fix orchestration tests bench
+	cd dbt_project && ../$(BIN)/sqlfluff fix models macros
+
+dagster: install ## Open the Dagster UI on http://127.0.0.1:3000
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.tsur/dagster} $(BIN)/python -c "from orchestration.pipeline import ensure_dagster_home; ensure_dagster_home()"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.tsur/dagster} $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+db-start: install ## Start the embedded PostgreSQL
+	$(BIN)/tsur db start
+
+db-stop: install ## Stop the embedded PostgreSQL
+	$(BIN)/tsur db stop
+
+bench: install ## Run the benchmarks and write bench/results/
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_generate.py
+
+clean: ## Remove caches and dbt artefacts (keeps .tsur data)
+	rm -rf .pytest_cache .ruff_cache dbt_project/target dbt_project/logs

@@ -1,0 +1,327 @@
+"""The `tsur` command: one entry point for the region's administrator and analysts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from orchestration.settings import load_settings
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    help=(
+        "tsur: the data warehouse of a regional management centre (ЦУР).\n\n"
+        "It loads citizens' appeals from ПОС, Инцидент Менеджмент and regional systems into PostgreSQL, "
+        "builds the marts with dbt and serves them to dashboards and exports. Start with `tsur demo`."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(
+    help=(
+        "Manage the warehouse database. Without TSUR_DATABASE_URL tsur runs its own PostgreSQL "
+        "in .tsur/pgdata (TSUR_PGDATA to move it) on 127.0.0.1:55432 (TSUR_PG_PORT)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+# ----------------------------------------------------------------------------- db
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostgreSQL (creating it on first use) and create the warehouse schemas."""
+    from orchestration.db.connection import connect, database_url, redact
+    from orchestration.db.schema import bootstrap
+
+    settings = load_settings()
+    url = database_url(settings)
+    with connect(url) as conn:
+        bootstrap(conn)
+    where = f"embedded, data in {settings.pgdata}" if settings.embedded else "external (TSUR_DATABASE_URL)"
+    console.print(f"[green]ready[/] {redact(url)} ({where})")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL cleanly. Does nothing for an external database."""
+    from orchestration.db import embedded
+
+    settings = load_settings()
+    if not settings.embedded:
+        console.print("TSUR_DATABASE_URL is set: tsur does not manage that server; nothing to stop.")
+        return
+    stopped = embedded.stop(settings.pgdata)
+    console.print("stopped" if stopped else "not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the database is running and where its data lives."""
+    import psycopg
+
+    from orchestration.db import embedded
+    from orchestration.db.connection import database_url, redact
+
+    settings = load_settings()
+    if settings.embedded:
+        state = embedded.status(settings.pgdata)
+        if state.running:
+            console.print(f"embedded PostgreSQL [green]running[/] (pid {state.pid}, port {state.port}, "
+                          f"data {settings.pgdata})")
+        else:
+            console.print(f"embedded PostgreSQL [yellow]stopped[/] (data {settings.pgdata}); `tsur db start`")
+            raise typer.Exit(3)
+        return
+    url = database_url(settings, start=False)
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            version = conn.execute("show server_version").fetchone()[0]
+        console.print(f"external PostgreSQL {version} [green]reachable[/] at {redact(url)}")
+    except psycopg.OperationalError as exc:
+        raise _fail(f"cannot reach {redact(url)}: {exc}", 3) from exc
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the warehouse's connection string (starts the embedded server if needed)."""
+    from orchestration.db.connection import database_url
+
+    print(database_url(load_settings()))
+
+
+@db_app.command("psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def db_psql(ctx: typer.Context) -> None:
+    """Open psql on the warehouse; extra arguments go to psql (e.g. -c 'select 1')."""
+    from orchestration.db import embedded
+    from orchestration.db.connection import database_url
+
+    url = database_url(load_settings())
+    raise typer.Exit(subprocess.call([embedded.psql_binary(), url, *ctx.args]))
+
+
+# ----------------------------------------------------------------------------- generate
+
+
+@app.command()
+def generate(
+    region: str = typer.Option("BRY", "--region", "-r", help="Region code from seeds/reference/regions.csv: "
+                               "BRY, YEV, KHM, PSK or IRK."),
+    appeals: int = typer.Option(100_000, "--appeals", "-n", min=1, help="How many appeals to make in all channels."),
+    start: str = typer.Option("2025-11-01", "--start", help="First day of the period, YYYY-MM-DD."),
+    months: int = typer.Option(12, "--months", "-m", min=1, max=120, help="Length of the period in months."),
+    seed: int = typer.Option(42, "--seed", "-s", help="Random seed: the same seed gives the same bytes."),
+    out: Path = typer.Option(None, "--out", "-o", help="Folder to write into (default: .tsur/demo/<region>)."),
+    defects: float = typer.Option(0.0, "--defects", min=0.0, max=0.5,
+                                  help="Share of rows to spoil the way real exports are spoiled (e.g. 0.01)."),
+) -> None:
+    """Make a realistic demo region: ПОС and IM exports, a regional portal CSV, roadmap, indicators and staff.
+
+    The files are in the real formats (see docs/feeds.md) and can be loaded with `tsur ingest`.
+    """
+    summary = _generate(region, appeals, start, months, seed, out, defects)
+    console.print(f"wrote {len(summary.files)} files to [bold]{summary.out_dir}[/] "
+                  f"in {summary.elapsed_seconds:.1f} s")
+
+
+def _generate(region: str, appeals: int, start: str, months: int, seed: int, out: Path | None, defects: float):
+    from orchestration.generate import generate_region
+
+    try:
+        start_date = date.fromisoformat(start)
+    except ValueError as exc:
+        raise _fail(f"--start {start!r}: expected a date as YYYY-MM-DD") from exc
+    out_dir = out or load_settings().demo_dir / region.upper()
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        try:
+            return generate_region(region.upper(), appeals, start_date, months, seed, out_dir, defects=defects,
+                                   progress=report)
+        except (KeyError, ValueError) as exc:
+            raise _fail(str(exc)) from exc
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to load (folders are searched recursively)."),
+    feed: str = typer.Option(None, "--feed", "-f", help="Load every file as this feed (a name from seeds/feeds/); "
+                             "by default each file's feed is recognised by its name."),
+) -> None:
+    """Load source files into the raw layer.
+
+    Each file is loaded in one transaction: all of it or nothing. A file loaded before (same SHA-256) is
+    skipped. Rows that fail their checks go to raw.quarantine with the reason; see the table printed at
+    the end. Exits with 2 if a file was rejected (a required column missing) and 1 if one could not be read.
+    """
+    results, failures, unmatched = _ingest(paths, feed)
+    _print_load_results(results)
+    for path in unmatched:
+        err.print(f"[yellow]skipped[/] {path}: no feed in seeds/feeds/ matches this file name; use --feed")
+    for message in failures:
+        err.print(f"[bold red]failed[/] {message}")
+    rejected = [r for r in results if r.status == "rejected"]
+    for result in rejected:
+        err.print(f"[bold red]rejected[/] {result.message}")
+    if failures:
+        raise typer.Exit(1)
+    if rejected:
+        raise typer.Exit(2)
+
+
+def _ingest(paths: list[Path], feed: str | None):
+    from orchestration.db.connection import connect
+    from orchestration.db.schema import bootstrap
+    from orchestration.ingest.loader import IngestError, load_file, plan_files
+    from orchestration.ingest.mapping import MappingError, load_mappings
+
+    try:
+        planned, unmatched = plan_files(paths, load_mappings(), feed)
+    except (MappingError, IngestError) as exc:
+        raise _fail(str(exc)) from exc
+    results, failures = [], []
+    with connect() as conn, _progress() as progress:
+        bootstrap(conn)
+        overall = progress.add_task("files", total=len(planned))
+        for path, mapping in planned:
+            task = progress.add_task(f"  {path.name}", total=None)
+            try:
+                result = load_file(conn, path, mapping,
+                                   progress=lambda n, t=task: progress.update(t, completed=n))
+            except IngestError as exc:
+                failures.append(str(exc))
+                progress.remove_task(task)
+                continue
+            progress.update(task, completed=result.rows_read, total=max(result.rows_read, 1), visible=False)
+            results.append(result)
+            progress.advance(overall)
+    return results, failures, unmatched
+
+
+def _print_load_results(results) -> None:
+    if not results:
+        console.print("no files to load")
+        return
+    table = Table(title="Загрузка файлов / files loaded")
+    for column in ("file", "feed", "status", "read", "loaded", "quarantined", "s"):
+        table.add_column(column, justify="right" if column in ("read", "loaded", "quarantined", "s") else "left")
+    for r in results:
+        colour = {"loaded": "green", "skipped": "dim", "rejected": "red"}[r.status]
+        table.add_row(r.path.name, r.feed, f"[{colour}]{r.status}[/]", f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+                      f"{r.rows_quarantined:,}", f"{r.seconds:.1f}")
+    console.print(table)
+
+
+# ----------------------------------------------------------------------------- build
+
+
+@app.command()
+def build(
+    select: str = typer.Option(None, "--select", "-s", help="dbt selection, e.g. staging or +agg_daily_volume."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
+) -> None:
+    """Build the warehouse with dbt: seeds, staging, intermediate and marts, with their tests (`dbt build`)."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    raise typer.Exit(run_dbt(args))
+
+
+def run_dbt(args: list[str]) -> int:
+    """Run dbt in dbt_project/ against the warehouse, streaming its output."""
+    from orchestration.db.connection import database_url
+    from orchestration.settings import DBT_PROJECT_DIR
+    from orchestration.warehouse.resources import dbt_env
+
+    env = {**os.environ, **dbt_env(database_url())}
+    dbt = Path(sys.executable).with_name("dbt")
+    return subprocess.call([str(dbt), *args], cwd=DBT_PROJECT_DIR, env=env)
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    region: str = typer.Option("BRY", "--region", "-r", help="Region code (BRY, YEV, KHM, PSK, IRK)."),
+    appeals: int = typer.Option(100_000, "--appeals", "-n", min=1, help="How many appeals to generate."),
+    months: int = typer.Option(12, "--months", "-m", min=1, help="Months of history."),
+    start: str = typer.Option("2025-11-01", "--start", help="First day of the period, YYYY-MM-DD."),
+    seed: int = typer.Option(42, "--seed", help="Random seed."),
+    defects: float = typer.Option(0.0, "--defects", min=0.0, max=0.5, help="Share of spoiled rows."),
+) -> None:
+    """Run everything on a demo region: start the database, generate, load, build, and print a summary.
+
+    Safe to run again: the same files are not loaded twice and the models are rebuilt.
+    """
+    from orchestration.pipeline import run_main_job, summarise
+
+    started = time.monotonic()
+    settings = load_settings()
+    console.rule("[bold]tsur demo")
+    console.print("1/4 database")
+    db_start()
+    console.print(f"2/4 generating {region} — {appeals:,} appeals, {months} months from {start}")
+    summary = _generate(region, appeals, start, months, seed, None, defects)
+    landing = settings.landing_dir
+    console.print(f"3/4 loading and building through the Dagster job `tsur_main` ({summary.out_dir})")
+    with console.status("ingest → dbt build …"):
+        outcome = run_main_job([summary.out_dir])
+    console.print("4/4 summary")
+    report = summarise(outcome, time.monotonic() - started)
+    console.print(report.render())
+    if not outcome.success:
+        raise _fail("the Dagster run failed; see the messages above and the run in the Dagster UI")
+    _print_next_steps(settings, landing)
+
+
+def _print_next_steps(settings, landing: Path) -> None:
+    from orchestration.db.connection import database_url, redact
+
+    console.print(
+        "\n[bold]Что дальше / what next[/]\n"
+        f"  • SQL:        tsur db psql  (or {redact(database_url(settings, start=False))})\n"
+        "               select * from marts.agg_daily_volume order by received_date desc limit 20;\n"
+        "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
+        f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
+        "  • Docs:       docs/architecture.md, docs/feeds.md, seeds/README.md\n"
+        "  • Stop:       tsur db stop"
+    )
+
+
+if __name__ == "__main__":
+    app()

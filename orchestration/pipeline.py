@@ -1,0 +1,117 @@
+"""Run the main Dagster job from the command line, and summarise what it did.
+
+`tsur demo` goes through Dagster (not around it) so that the run, its logs and
+the assets it materialised are in the Dagster UI afterwards, exactly as when
+the landing sensor or a schedule starts it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Group
+from rich.table import Table
+
+from orchestration.settings import load_settings
+
+DAGSTER_YAML = """\
+# Written by tsur on first use. Dagster's instance settings: https://docs.dagster.io
+telemetry:
+  enabled: false
+"""
+
+
+def ensure_dagster_home() -> Path:
+    """DAGSTER_HOME (default .tsur/dagster), created with telemetry off (no network here)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or load_settings().home / "dagster")
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    assets_materialised: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    checks_failed: int = 0
+    failed_checks: list[str] = field(default_factory=list)
+
+
+def run_main_job(paths: list[Path]) -> RunOutcome:
+    ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import MAIN_JOB_NAME
+
+    job = defs.resolve_job_def(MAIN_JOB_NAME)
+    run_config = {
+        "ops": {"raw_feeds": {"config": {"paths": [str(p) for p in paths]}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
+                                        tags={"tsur/trigger": "cli"})
+    evaluations = result.get_asset_check_evaluations()
+    return RunOutcome(
+        success=result.success,
+        run_id=result.run_id,
+        assets_materialised=sorted(
+            {"/".join(e.asset_key.path) for e in result.get_asset_materialization_events()}
+        ),
+        checks_passed=sum(e.passed for e in evaluations),
+        checks_failed=sum(not e.passed for e in evaluations),
+        failed_checks=[f"{'/'.join(e.asset_key.path)}: {e.check_name}" for e in evaluations if not e.passed],
+    )
+
+
+@dataclass
+class Report:
+    feeds: list[tuple]
+    outcome: RunOutcome
+    elapsed: float
+
+    def render(self) -> Group:
+        feeds = Table(title="Загрузка по источникам / rows by feed (all loads in the database)")
+        for column in ("feed", "files", "rejected", "rows read", "loaded", "quarantined"):
+            feeds.add_column(column, justify="left" if column == "feed" else "right")
+        for feed, files, rejected, read, loaded, quarantined in self.feeds:
+            feeds.add_row(feed, f"{files:,}", f"{rejected:,}", f"{read:,}", f"{loaded:,}", f"{quarantined:,}")
+        models = [a for a in self.outcome.assets_materialised if not a.startswith("raw/")]
+        run = Table(title="Сборка / build", show_header=False)
+        run.add_column("what")
+        run.add_column("value", justify="right")
+        run.add_row("Dagster run", self.outcome.run_id)
+        run.add_row("result", "[green]success[/]" if self.outcome.success else "[red]failed[/]")
+        run.add_row("dbt models and seeds built", f"{len(models):,}")
+        run.add_row("tests passed", f"{self.outcome.checks_passed:,}")
+        run.add_row("tests failed", f"{self.outcome.checks_failed:,}")
+        run.add_row("elapsed", f"{self.elapsed:,.1f} s")
+        parts = [feeds, run]
+        if self.outcome.failed_checks:
+            parts.append("failed: " + "; ".join(self.outcome.failed_checks[:10]))
+        return Group(*parts)
+
+
+def feed_totals() -> list[tuple]:
+    from orchestration.db.connection import connect
+
+    with connect() as conn:
+        return conn.execute(
+            """
+            select feed, count(*), count(*) filter (where status = 'rejected'),
+                   sum(rows_read), sum(rows_loaded), sum(rows_quarantined)
+            from raw.load_files group by feed order by feed
+            """
+        ).fetchall()
+
+
+def summarise(outcome: RunOutcome, elapsed: float) -> Report:
+    return Report(feed_totals(), outcome, elapsed)
