@@ -147,13 +147,21 @@ def start(pgdata: Path, port: int) -> ServerStatus:
     options = (
         f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' "
         "-c fsync=on -c max_connections=60 -c shared_buffers=256MB "
-        "-c work_mem=32MB -c maintenance_work_mem=256MB -c max_wal_size=2GB"
+        "-c work_mem=32MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c wal_buffers=64MB "
+        # A single-node warehouse: no replicas to feed, so the least WAL that
+        # keeps it crash-safe (back up with pg_dump; see docs/operations.md).
+        "-c wal_level=minimal -c max_wal_senders=0"
     )
     if _port_busy(port):
         raise EmbeddedPostgresError(
             f"port {port} on 127.0.0.1 is taken by another program; set TSUR_PG_PORT to a free port"
         )
-    _run([_bin("pg_ctl"), "-D", str(pgdata), "-l", str(pgdata / "server.log"), "-o", options, "-w", "-t", "60", "start"])
+    log = pgdata / "server.log"
+    try:
+        _run([_bin("pg_ctl"), "-D", str(pgdata), "-l", str(log), "-o", options, "-w", "-t", "60", "start"])
+    except EmbeddedPostgresError as exc:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-5:]) if log.exists() else ""
+        raise EmbeddedPostgresError(f"{exc}\nlast lines of {log}:\n{tail}") from exc
     for _ in range(100):
         current = status(pgdata)
         if current.running and _ready(port):

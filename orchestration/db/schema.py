@@ -58,8 +58,13 @@ def table_ddl(target: Target) -> str:
         f"comment on column {target.table}.{f.name} is {_literal(('[PII] ' if f.pii else '') + f.description)};"
         for f in target.fields
     )
+    # Fields added to a target after a warehouse was created arrive as new
+    # nullable columns: older loads simply have them empty.
+    additions = "\n".join(
+        f"alter table {target.table} add column if not exists {f.name} {SQL_TYPES[f.type]};" for f in target.fields
+    )
     return (
-        f"create table if not exists {target.table} (\n    {body}\n);\n"
+        f"create table if not exists {target.table} (\n    {body}\n);\n{additions}\n"
         f"create index if not exists {target.name}_load_id on {target.table} (_load_id);\n"
         f"comment on table {target.table} is {_literal(target.description)};\n{comments}\n"
     )

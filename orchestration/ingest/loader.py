@@ -12,22 +12,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
-from orchestration.ingest.converters import FieldError, build_converter, normalise_key
+from orchestration.ingest.converters import ColumnConverter, build_converter, normalise_key
 from orchestration.ingest.mapping import FeedMapping, MappingError, feed_for, header_index
 from orchestration.ingest.readers import ReadError, SourceTable, open_table
 from orchestration.ingest.targets import META_COLUMNS
 
 Progress = Callable[[int], None]
-PROGRESS_EVERY = 50_000
+BATCH_ROWS = 10_000
 # Files the demo generator writes beside the feeds; never data.
 IGNORED_NAMES = frozenset({"manifest.json", "defects.json", "README.md"})
 
@@ -58,17 +61,31 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+NULL = "\\N"
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _escape(value: str) -> str:
+    """A value in COPY's text format."""
+    if _SPECIAL.search(value) is None:
+        return value
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _needs_escaping(text: str) -> bool:
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
+
+
+def _copy_column(values: list[str | None], may_need_escaping: bool) -> list[str]:
+    """One converted column in COPY's text format; escaping is checked once per column, not per cell."""
+    if may_need_escaping and _needs_escaping("".join(filter(None, values))):
+        return [NULL if v is None else _escape(v) for v in values]
+    return [NULL if v is None else v for v in values]
+
+
 def _copy_text(values: Iterable[object]) -> str:
     """One line of COPY's text format."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append("\\N")
-        else:
-            out.append(
-                str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-            )
-    return "\t".join(out) + "\n"
+    return "\t".join(NULL if v is None else _escape(str(v)) for v in values) + "\n"
 
 
 @dataclass
@@ -103,16 +120,6 @@ def _plan(mapping: FeedMapping, header: list[str]) -> _Plan:
         plan.constant_columns.append(name)
         plan.constants.append(build_converter(mapping.target.field(name).type)(value))
     return plan
-
-
-def _problems(plan: _Plan, cells: list[str]) -> list[tuple[str, str, str]]:
-    found = []
-    for source, position, convert in zip(plan.sources, plan.positions, plan.converters, strict=True):
-        try:
-            convert(cells[position])
-        except FieldError as exc:
-            found.append((source, cells[position], exc.reason))
-    return found
 
 
 def load_file(
@@ -181,45 +188,81 @@ def _quarantine_line(load_id: int, mapping: FeedMapping, path: Path, number: int
 def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool, load_id: int,
                mapping: FeedMapping, path: Path, exported_at: datetime,
                progress: Progress | None) -> tuple[int, int, int]:
+    """Stream the rows into COPY in batches, converting column by column; failures go to the spool."""
     header = table.header
     width = len(header)
-    meta = (str(load_id), mapping.feed, exported_at.isoformat(sep=" "))
-    constants = tuple(plan.constants)
     columns = ", ".join([name for name, _ in META_COLUMNS] + plan.columns + plan.constant_columns)
-    pairs = list(zip(plan.positions, plan.converters, strict=True))
-    read = loaded = quarantined = 0
-    with conn.cursor().copy(f"copy {mapping.target.table} ({columns}) from stdin") as copy:
-        write_row = copy.write_row
-        for number, cells, error in table.rows:
-            read += 1
-            if progress is not None and read % PROGRESS_EVERY == 0:
-                progress(read)
-            if cells is None:
-                spool.write(_quarantine_line(load_id, mapping, path, number, None, None, error, None))
-                quarantined += 1
-                continue
-            if len(cells) != width:
-                reason = (f"the row has {len(cells)} cells but the header has {width} "
-                          "(a truncated or shifted row; check delimiters and quotes)")
-                record = dict(zip(header, cells, strict=False))
-                spool.write(_quarantine_line(load_id, mapping, path, number, None, None, reason, record))
-                quarantined += 1
-                continue
-            try:
-                values = [convert(cells[position]) for position, convert in pairs]
-            except FieldError:
-                problems = _problems(plan, cells)
-                field, value, _ = problems[0]
-                reason = "; ".join(f"«{f}»: {r}" for f, _, r in problems) if len(problems) > 1 else problems[0][2]
-                record = dict(zip(header, cells, strict=False))
-                spool.write(_quarantine_line(load_id, mapping, path, number, field, value, reason, record))
-                quarantined += 1
-                continue
-            write_row((*meta, number, *values, *constants))
-            loaded += 1
+    meta = (str(load_id), _escape(mapping.feed), exported_at.isoformat(sep=" "))
+    constants = [NULL if c is None else _escape(c) for c in plan.constants]
+    text_fields = [mapping.target.field(name).type == "text" for name in plan.columns]
+    column_converters = [ColumnConverter(c) for c in plan.converters]
+    counts = {"read": 0, "loaded": 0, "quarantined": 0}
+    cells_batch: list[list[str]] = []
+    numbers: list[int] = []
+
+    def quarantine(number: int, field: str | None, value: str | None, reason: str, cells: list[str] | None) -> None:
+        record = None if cells is None else dict(zip(header, cells, strict=False))
+        spool.write(_quarantine_line(load_id, mapping, path, number, field, value, reason, record))
+        counts["quarantined"] += 1
+
+    def flush(copy) -> None:
+        if not cells_batch:
+            return
+        source_columns = list(zip(*cells_batch, strict=True))
+        converted = []
+        failures: dict[int, list[tuple[str, str, str]]] = {}
+        for source, position, convert in zip(plan.sources, plan.positions, column_converters, strict=True):
+            values, errors = convert(source_columns[position])
+            converted.append(values)
+            for index, reason in errors.items():
+                failures.setdefault(index, []).append((source, source_columns[position][index], reason))
+        size = len(cells_batch)
+        text_columns = [repeat(m, size) for m in meta]
+        text_columns.append(list(map(str, numbers)))
+        text_columns.extend(_copy_column(values, is_text) for values, is_text in zip(converted, text_fields, strict=True))
+        text_columns.extend(repeat(c, size) for c in constants)
+        lines = map("\t".join, zip(*text_columns))
+        if failures:
+            lines = (line for index, line in enumerate(lines) if index not in failures)
+            for index, problems in failures.items():
+                field, value, reason = problems[0]
+                if len(problems) > 1:
+                    reason = "; ".join(f"«{f}»: {r}" for f, _, r in problems)
+                quarantine(numbers[index], field, value, reason, cells_batch[index])
+        copy.write("\n".join(lines) + "\n")
+        counts["loaded"] += size - len(failures)
+        cells_batch.clear()
+        numbers.clear()
+
+    # The queued writer sends on a worker thread, so converting the next batch
+    # (CPU, this thread) overlaps with the server writing the previous one.
+    cursor = conn.cursor()
+    with cursor.copy(f"copy {mapping.target.table} ({columns}) from stdin",
+                     writer=QueuedLibpqWriter(cursor)) as copy:
+        for rows, row_numbers, broken in table.batches(BATCH_ROWS):
+            counts["read"] += len(rows) + len(broken)
+            for number, error in broken:
+                quarantine(number, None, None, error, None)
+            if any(len(cells) != width for cells in rows):
+                keep = []
+                for cells, number in zip(rows, row_numbers, strict=True):
+                    if len(cells) == width:
+                        keep.append((cells, number))
+                    elif len(cells) == 1 and not cells[0].strip():
+                        counts["read"] -= 1  # a line of spaces is not a row
+                    else:
+                        quarantine(number, None, None, f"the row has {len(cells)} cells but the header has "
+                                   f"{width} (a truncated or shifted row; check delimiters and quotes)", cells)
+                rows = [cells for cells, _ in keep]
+                row_numbers = [number for _, number in keep]
+            cells_batch[:] = rows
+            numbers[:] = row_numbers
+            flush(copy)
+            if progress is not None:
+                progress(counts["read"])
     if progress is not None:
-        progress(read)
-    return read, loaded, quarantined
+        progress(counts["read"])
+    return counts["read"], counts["loaded"], counts["quarantined"]
 
 
 def _reject_all(table: SourceTable, plan: _Plan, spool, load_id: int, mapping: FeedMapping,

@@ -11,14 +11,19 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from pathlib import Path
 
 # A data row: its 1-based number (the header is row 0), its cells, and an
 # error when the row could not even be split into cells.
 Row = tuple[int, list[str] | None, str | None]
+# A batch of rows: the rows' cells, their numbers, and (number, error) for the
+# rows that could not be split into cells. Loading works on batches so that
+# per-row Python work stays minimal.
+Batch = tuple[list[list[str]], list[int], list[tuple[int, str]]]
 
 _SNIFF_BYTES = 1 << 20
 csv.field_size_limit(1 << 28)
@@ -31,10 +36,38 @@ class ReadError(ValueError):
 @dataclass
 class SourceTable:
     header: list[str]
-    rows: Iterator[Row]
+    batches: Callable[[int], Iterator[Batch]]
     format: str
     encoding: str | None = None
     delimiter: str | None = None
+
+    @property
+    def rows(self) -> Iterator[Row]:
+        """Row by row, in file order (for the slow paths)."""
+        for cells, numbers, broken in self.batches(10_000):
+            merged: list[Row] = [(n, c, None) for n, c in zip(numbers, cells, strict=True)]
+            merged += [(n, None, e) for n, e in broken]
+            yield from sorted(merged, key=lambda row: row[0])
+
+
+def _batched(rows: Iterator[Row]) -> Callable[[int], Iterator[Batch]]:
+    def batches(size: int) -> Iterator[Batch]:
+        cells: list[list[str]] = []
+        numbers: list[int] = []
+        broken: list[tuple[int, str]] = []
+        for number, row, error in rows:
+            if row is None:
+                broken.append((number, error or "unreadable row"))
+            else:
+                cells.append(row)
+                numbers.append(number)
+            if len(cells) + len(broken) >= size:
+                yield cells, numbers, broken
+                cells, numbers, broken = [], [], []
+        if cells or broken:
+            yield cells, numbers, broken
+
+    return batches
 
 
 def detect_format(path: Path, declared: str = "auto") -> str:
@@ -97,32 +130,40 @@ def _open_csv(path: Path, encoding: str, delimiter: str, header_row: int) -> Sou
     delimiter = detect_delimiter(first, delimiter)
     header = next(csv.reader([first], delimiter=delimiter))
 
-    def rows() -> Iterator[Row]:
+    def batches(size: int) -> Iterator[Batch]:
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
         number = 0
+        finished = False
         try:
-            while True:
+            while not finished:
+                chunk: list[list[str]] = []
+                broken: list[tuple[int, str]] = []
+                append = chunk.append
                 try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
+                    for cells in islice(reader, size):
+                        append(cells)
+                    finished = len(chunk) < size
+                    error = None
                 except csv.Error as exc:
-                    number += 1
-                    yield number, None, f"the row cannot be split into cells ({exc})"
-                    continue
+                    error = f"the row cannot be split into cells ({exc})"
                 except UnicodeDecodeError as exc:
                     raise ReadError(
-                        f"{path.name}: after data row {number}: bytes that are not {encoding} ({exc.reason}); "
-                        "save the file in one encoding (UTF-8 or Windows-1251)"
+                        f"{path.name}: after data row {number + len(chunk)}: bytes that are not {encoding} "
+                        f"({exc.reason}); save the file in one encoding (UTF-8 or Windows-1251)"
                     ) from exc
-                if not cells or (len(cells) == 1 and not cells[0].strip()):
-                    continue
-                number += 1
-                yield number, cells, None
+                if [] in chunk:  # blank lines are not rows
+                    chunk = [cells for cells in chunk if cells]
+                numbers = list(range(number + 1, number + 1 + len(chunk)))
+                number += len(chunk)
+                if error is not None:
+                    number += 1
+                    broken.append((number, error))
+                if chunk or broken:
+                    yield chunk, numbers, broken
         finally:
             handle.close()
 
-    return SourceTable(header, rows(), "csv", encoding, delimiter)
+    return SourceTable(header, batches, "csv", encoding, delimiter)
 
 
 def _cell_text(value: object) -> str:
@@ -177,7 +218,7 @@ def _open_xlsx(path: Path, sheet: str | None, header_row: int) -> SourceTable:
                 texts.extend([""] * (len(header) - len(texts)))
             yield number, texts, None
 
-    return SourceTable(header, rows(), "xlsx")
+    return SourceTable(header, _batched(rows()), "xlsx")
 
 
 def _open_jsonl(path: Path, encoding: str) -> SourceTable:
@@ -220,5 +261,5 @@ def _open_jsonl(path: Path, encoding: str) -> SourceTable:
         finally:
             handle.close()
 
-    return SourceTable(header, rows(), "jsonl", encoding)
+    return SourceTable(header, _batched(rows()), "jsonl", encoding)
 
