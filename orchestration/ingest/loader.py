@@ -17,16 +17,19 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from psycopg.copy import QueuedLibpqWriter
 
-from orchestration.ingest.converters import ColumnConverter, build_converter, normalise_key
-from orchestration.ingest.mapping import FeedMapping, MappingError, feed_for, header_index
-from orchestration.ingest.readers import ReadError, SourceTable, open_table
+from orchestration.ingest.columns import ColumnConverter
+from orchestration.ingest.converters import build_converter, normalise_key
+from orchestration.ingest.mapping import FeedMapping, FieldMapping, MappingError, feed_for, header_index
+from orchestration.ingest.readers import NeedsRowByRow, ReadError, SourceTable, open_table
 from orchestration.ingest.targets import META_COLUMNS
 
 Progress = Callable[[int], None]
@@ -72,17 +75,6 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _needs_escaping(text: str) -> bool:
-    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
-
-
-def _copy_column(values: list[str | None], may_need_escaping: bool) -> list[str]:
-    """One converted column in COPY's text format; escaping is checked once per column, not per cell."""
-    if may_need_escaping and _needs_escaping("".join(filter(None, values))):
-        return [NULL if v is None else _escape(v) for v in values]
-    return [NULL if v is None else v for v in values]
-
-
 def _copy_text(values: Iterable[object]) -> str:
     """One line of COPY's text format."""
     return "\t".join(NULL if v is None else _escape(str(v)) for v in values) + "\n"
@@ -92,9 +84,8 @@ def _copy_text(values: Iterable[object]) -> str:
 class _Plan:
     """Which cell feeds which field, decided once from the file's header."""
 
-    columns: list[str]  # raw table columns filled from cells, in COPY order
+    fields: list[FieldMapping]  # the fields filled from cells, in COPY order
     positions: list[int]
-    converters: list
     sources: list[str]  # the header name each field was read from
     constants: list[str | None]
     constant_columns: list[str]
@@ -104,7 +95,7 @@ class _Plan:
 
 def _plan(mapping: FeedMapping, header: list[str]) -> _Plan:
     index = header_index(header)
-    plan = _Plan([], [], [], [], [], [], [], [])
+    plan = _Plan([], [], [], [], [], [], [])
     for field in mapping.fields:
         position = next((index[k] for k in (normalise_key(c) for c in field.columns) if k in index), None)
         if position is None:
@@ -112,9 +103,8 @@ def _plan(mapping: FeedMapping, header: list[str]) -> _Plan:
                 (field.name, field.columns[0]) if field.required else field.columns[0]
             )
             continue
-        plan.columns.append(field.name)
+        plan.fields.append(field)
         plan.positions.append(position)
-        plan.converters.append(field.converter)
         plan.sources.append(header[position])
     for name, value in mapping.constants.items():
         plan.constant_columns.append(name)
@@ -125,7 +115,20 @@ def _plan(mapping: FeedMapping, header: list[str]) -> _Plan:
 def load_file(
     conn: psycopg.Connection, path: Path, mapping: FeedMapping, *, progress: Progress | None = None
 ) -> LoadResult:
-    """Load one file for one feed; a no-op if this exact file was loaded before."""
+    """Load one file for one feed; a no-op if this exact file was loaded before.
+
+    CSV is first parsed by Arrow; if that meets a malformed row, the transaction
+    is rolled back and the file is read again row by row, so that every row keeps
+    its exact number and reason.
+    """
+    try:
+        return _load_file(conn, path, mapping, progress, fast=True)
+    except NeedsRowByRow:
+        return _load_file(conn, path, mapping, progress, fast=False)
+
+
+def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progress: Progress | None,
+               *, fast: bool) -> LoadResult:
     started = time.monotonic()
     started_at = datetime.now(timezone.utc)
     path = path.resolve()
@@ -142,7 +145,7 @@ def load_file(
                               f"already processed as load {seen[0]} ({seen[1]})", time.monotonic() - started)
         try:
             table = open_table(path, mapping.format, mapping.encoding, mapping.delimiter, mapping.sheet,
-                               mapping.header_row)
+                               mapping.header_row, fast=fast)
         except (ReadError, UnicodeDecodeError, OSError) as exc:
             raise IngestError(f"{path}: {exc}") from exc
         load_id = conn.execute("select nextval(pg_get_serial_sequence('raw.load_files', 'load_id'))").fetchone()[0]
@@ -190,74 +193,55 @@ def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool,
                progress: Progress | None) -> tuple[int, int, int]:
     """Stream the rows into COPY in batches, converting column by column; failures go to the spool."""
     header = table.header
-    width = len(header)
-    columns = ", ".join([name for name, _ in META_COLUMNS] + plan.columns + plan.constant_columns)
-    meta = (str(load_id), _escape(mapping.feed), exported_at.isoformat(sep=" "))
-    constants = [NULL if c is None else _escape(c) for c in plan.constants]
-    text_fields = [mapping.target.field(name).type == "text" for name in plan.columns]
-    column_converters = [ColumnConverter(c) for c in plan.converters]
+    names = [name for name, _ in META_COLUMNS] + [f.name for f in plan.fields] + plan.constant_columns
+    meta = (str(load_id), mapping.feed, exported_at.isoformat(sep=" "))
+    converters = [ColumnConverter(field, mapping.null_values) for field in plan.fields]
     counts = {"read": 0, "loaded": 0, "quarantined": 0}
-    cells_batch: list[list[str]] = []
-    numbers: list[int] = []
+    write_options = pa_csv.WriteOptions(include_header=False)
 
     def quarantine(number: int, field: str | None, value: str | None, reason: str, cells: list[str] | None) -> None:
         record = None if cells is None else dict(zip(header, cells, strict=False))
         spool.write(_quarantine_line(load_id, mapping, path, number, field, value, reason, record))
         counts["quarantined"] += 1
 
-    def flush(copy) -> None:
-        if not cells_batch:
-            return
-        source_columns = list(zip(*cells_batch, strict=True))
-        converted = []
-        failures: dict[int, list[tuple[str, str, str]]] = {}
-        for source, position, convert in zip(plan.sources, plan.positions, column_converters, strict=True):
-            values, errors = convert(source_columns[position])
-            converted.append(values)
-            for index, reason in errors.items():
-                failures.setdefault(index, []).append((source, source_columns[position][index], reason))
-        size = len(cells_batch)
-        text_columns = [repeat(m, size) for m in meta]
-        text_columns.append(list(map(str, numbers)))
-        text_columns.extend(_copy_column(values, is_text) for values, is_text in zip(converted, text_fields, strict=True))
-        text_columns.extend(repeat(c, size) for c in constants)
-        lines = map("\t".join, zip(*text_columns))
-        if failures:
-            lines = (line for index, line in enumerate(lines) if index not in failures)
-            for index, problems in failures.items():
-                field, value, reason = problems[0]
-                if len(problems) > 1:
-                    reason = "; ".join(f"«{f}»: {r}" for f, _, r in problems)
-                quarantine(numbers[index], field, value, reason, cells_batch[index])
-        copy.write("\n".join(lines) + "\n")
-        counts["loaded"] += size - len(failures)
-        cells_batch.clear()
-        numbers.clear()
-
     # The queued writer sends on a worker thread, so converting the next batch
-    # (CPU, this thread) overlaps with the server writing the previous one.
+    # (this thread) overlaps with the server writing the previous one. CSV
+    # format: an unquoted empty field is NULL, and converters never return "".
     cursor = conn.cursor()
-    with cursor.copy(f"copy {mapping.target.table} ({columns}) from stdin",
+    with cursor.copy(f"copy {mapping.target.table} ({', '.join(names)}) from stdin (format csv)",
                      writer=QueuedLibpqWriter(cursor)) as copy:
-        for rows, row_numbers, broken in table.batches(BATCH_ROWS):
-            counts["read"] += len(rows) + len(broken)
-            for number, error in broken:
-                quarantine(number, None, None, error, None)
-            if any(len(cells) != width for cells in rows):
-                keep = []
-                for cells, number in zip(rows, row_numbers, strict=True):
-                    if len(cells) == width:
-                        keep.append((cells, number))
-                    elif len(cells) == 1 and not cells[0].strip():
-                        counts["read"] -= 1  # a line of spaces is not a row
-                    else:
-                        quarantine(number, None, None, f"the row has {len(cells)} cells but the header has "
-                                   f"{width} (a truncated or shifted row; check delimiters and quotes)", cells)
-                rows = [cells for cells, _ in keep]
-                row_numbers = [number for _, number in keep]
-            cells_batch[:] = rows
-            numbers[:] = row_numbers
-            flush(copy)
+        for batch in table.column_batches(BATCH_ROWS):
+            size = len(batch.numbers)
+            counts["read"] += size + len(batch.broken)
+            for number, reason, cells in batch.broken:
+                quarantine(number, None, None, reason, cells)
+            if not size:
+                continue
+            converted = [convert(batch.columns[position]) for position, convert in zip(plan.positions, converters,
+                                                                                       strict=True)]
+            columns = [pa.repeat(m, size) for m in meta] + [batch.numbers]
+            columns += [c.values for c in converted] + [pa.repeat(c, size).cast(pa.string()) for c in plan.constants]
+            output = pa.Table.from_arrays(columns, names=names)
+            failed = [(source, position, c.errors)
+                      for source, position, c in zip(plan.sources, plan.positions, converted, strict=True)
+                      if c.errors is not None]
+            if failed:
+                mask = failed[0][2].is_valid()
+                for _, _, errors in failed[1:]:
+                    mask = pc.or_(mask, errors.is_valid())
+                for index in pc.indices_nonzero(mask).to_pylist():
+                    problems = [(source, batch.columns[position][index].as_py(), errors[index].as_py())
+                                for source, position, errors in failed if errors[index].is_valid]
+                    field, value, reason = problems[0]
+                    if len(problems) > 1:
+                        reason = "; ".join(f"«{f}»: {r}" for f, _, r in problems)
+                    cells = [column[index].as_py() for column in batch.columns]
+                    quarantine(batch.numbers[index].as_py(), field, value, reason, cells)
+                output = output.filter(pc.invert(mask))
+            sink = pa.BufferOutputStream()
+            pa_csv.write_csv(output, sink, write_options)
+            copy.write(sink.getvalue())
+            counts["loaded"] += output.num_rows
             if progress is not None:
                 progress(counts["read"])
     if progress is not None:

@@ -39,6 +39,10 @@ class FieldMapping:
     columns: tuple[str, ...]  # accepted header names, first is canonical
     required: bool
     converter: Converter
+    plain_text: bool = False  # text that only needs trimming and null markers: converted by Arrow kernels
+    type: str = "text"
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class FeedMapping:
     exported_at_format: str = "%Y-%m-%d"
     constants: dict[str, str] = field(default_factory=dict)
     fields: tuple[FieldMapping, ...] = ()
+    null_values: frozenset[str] = frozenset({"", "-"})
 
     def matches(self, path: Path) -> bool:
         name = path.name.casefold()
@@ -145,6 +150,7 @@ def parse_mapping(path: Path) -> FeedMapping:
         exported_at_format=str(exported.get("format", "%Y-%m-%d")),
         constants=constants,
         fields=tuple(fields),
+        null_values=frozenset(null_values) | {""},
     )
 
 
@@ -189,7 +195,10 @@ def _parse_field(
         )
     except (ValueError, re.error) as exc:
         raise _fail(path, where, str(exc)) from exc
-    return FieldMapping(name, columns, bool(spec.get("required", False)), converter)
+    plain = (type_ == "text" and values is None and not spec.get("pattern") and not spec.get("required")
+             and not spec.get("strip_apostrophe", feed_apostrophe))
+    return FieldMapping(name, columns, bool(spec.get("required", False)), converter, plain, type_,
+                        spec.get("min"), spec.get("max"))
 
 
 def load_mappings(directory: Path = FEEDS_DIR) -> dict[str, FeedMapping]:

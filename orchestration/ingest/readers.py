@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from pathlib import Path
 
 # A data row: its 1-based number (the header is row 0), its cells, and an
@@ -33,6 +36,21 @@ class ReadError(ValueError):
     """The file cannot be read at all (not a table, wrong format, no header)."""
 
 
+class NeedsRowByRow(Exception):
+    """The fast CSV reader met a row it cannot place exactly (wrong cell count, bad bytes):
+    the file must be read again row by row so that each row keeps its number and reason."""
+
+
+@dataclass
+class ColumnBatch:
+    """Rows as columns (one Arrow string array per source column, header order), their
+    numbers, and the rows that cannot be used: (number, reason, cells or None)."""
+
+    columns: list[pa.Array]
+    numbers: pa.Array
+    broken: list[tuple[int, str, list[str] | None]]
+
+
 @dataclass
 class SourceTable:
     header: list[str]
@@ -40,6 +58,30 @@ class SourceTable:
     format: str
     encoding: str | None = None
     delimiter: str | None = None
+
+    arrow_batches: Callable[[int], Iterator[ColumnBatch]] | None = None
+
+    def column_batches(self, size: int) -> Iterator[ColumnBatch]:
+        """The rows in batches of columns; the fast path where there is one."""
+        if self.arrow_batches is not None:
+            yield from self.arrow_batches(size)
+            return
+        width = len(self.header)
+        for cells, numbers, broken in self.batches(size):
+            bad: list[tuple[int, str, list[str] | None]] = [(n, e, None) for n, e in broken]
+            if any(len(row) != width for row in cells):
+                good, good_numbers = [], []
+                for row, number in zip(cells, numbers, strict=True):
+                    if len(row) == width:
+                        good.append(row)
+                        good_numbers.append(number)
+                    elif not (len(row) == 1 and not row[0].strip()):  # a line of spaces is not a row
+                        bad.append((number, f"the row has {len(row)} cells but the header has {width} "
+                                            "(a truncated or shifted row; check delimiters and quotes)", row))
+                cells, numbers = good, good_numbers
+            columns = [pa.array(column, pa.string()) for column in zip(*cells, strict=True)] if cells else \
+                [pa.array([], pa.string()) for _ in range(width)]
+            yield ColumnBatch(columns, pa.array(numbers, pa.int64()), bad)
 
     @property
     def rows(self) -> Iterator[Row]:
@@ -104,11 +146,16 @@ def detect_delimiter(header_line: str, declared: str = "auto") -> str:
 
 def open_table(
     path: Path, fmt: str = "auto", encoding: str = "auto", delimiter: str = "auto",
-    sheet: str | None = None, header_row: int = 1,
+    sheet: str | None = None, header_row: int = 1, *, fast: bool = True,
 ) -> SourceTable:
+    """Open a source file. ``fast`` lets CSV be parsed by Arrow (C++); its batches
+    raise :class:`NeedsRowByRow` on a malformed row, and the caller reads again with fast=False."""
     fmt = detect_format(path, fmt)
     if fmt == "csv":
-        return _open_csv(path, encoding, delimiter, header_row)
+        table = _open_csv(path, encoding, delimiter, header_row)
+        if fast:
+            table.arrow_batches = _arrow_csv(path, table, header_row)
+        return table
     if fmt == "xlsx":
         return _open_xlsx(path, sheet, header_row)
     if fmt == "jsonl":
@@ -120,17 +167,19 @@ def _open_csv(path: Path, encoding: str, delimiter: str, header_row: int) -> Sou
     with path.open("rb") as raw:
         head = raw.read(_SNIFF_BYTES)
     encoding = detect_encoding(head, encoding)
-    handle = path.open("r", encoding=encoding, newline="", errors="strict")
-    for _ in range(header_row - 1):
-        handle.readline()
-    first = handle.readline()
+    with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
+        for _ in range(header_row - 1):
+            handle.readline()
+        first = handle.readline()
     if not first.strip():
-        handle.close()
         raise ReadError(f"{path.name}: the file is empty or has no header line")
     delimiter = detect_delimiter(first, delimiter)
-    header = next(csv.reader([first], delimiter=delimiter))
+    header = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter))
 
     def batches(size: int) -> Iterator[Batch]:
+        handle = path.open("r", encoding=encoding, newline="", errors="strict")
+        for _ in range(header_row):
+            handle.readline()
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
         number = 0
         finished = False
@@ -164,6 +213,38 @@ def _open_csv(path: Path, encoding: str, delimiter: str, header_row: int) -> Sou
             handle.close()
 
     return SourceTable(header, batches, "csv", encoding, delimiter)
+
+
+def _arrow_csv(path: Path, table: SourceTable, header_row: int) -> Callable[[int], Iterator[ColumnBatch]]:
+    names = [f"c{i}" for i in range(len(table.header))]
+
+    def batches(size: int) -> Iterator[ColumnBatch]:
+        number = 0
+        reader = None
+        try:
+            reader = pa_csv.open_csv(
+                path,
+                read_options=pa_csv.ReadOptions(
+                    encoding="utf8" if table.encoding in ("utf-8", "utf-8-sig") else table.encoding,
+                    skip_rows=header_row, column_names=names, block_size=4 << 20, use_threads=True,
+                ),
+                parse_options=pa_csv.ParseOptions(delimiter=table.delimiter, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            for batch in reader:
+                rows = batch.num_rows
+                yield ColumnBatch(batch.columns, pa.array(range(number + 1, number + 1 + rows), pa.int64()), [])
+                number += rows
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise NeedsRowByRow(str(exc)) from exc
+        finally:
+            if reader is not None:
+                reader.close()
+
+    return batches
 
 
 def _cell_text(value: object) -> str:
