@@ -1,0 +1,1 @@
+"""The warehouse domain: the dbt project (dbt_project/) as Dagster assets."""
