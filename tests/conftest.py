@@ -7,9 +7,11 @@ TSUR_TEST_ADMIN_URL points at a server to use instead (a superuser URL).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -41,20 +43,38 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory):
         embedded.stop(pgdata)
 
 
-@pytest.fixture
-def database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """A new, bootstrapped database; TSUR_DATABASE_URL points at it for the test's duration."""
+@contextlib.contextmanager
+def fresh_database(pg_admin_url: str) -> Iterator[str]:
+    """A new, bootstrapped database on the test server, dropped afterwards."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(url) as conn:
-        bootstrap(conn)
-    monkeypatch.setenv("TSUR_DATABASE_URL", url)
-    monkeypatch.setenv("TSUR_HOME", str(tmp_path / "tsur-home"))
-    yield url
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    try:
+        with psycopg.connect(url) as conn:
+            bootstrap(conn)
+        yield url
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """A new, bootstrapped database; TSUR_DATABASE_URL points at it for the test's duration."""
+    with fresh_database(pg_admin_url) as url:
+        monkeypatch.setenv("TSUR_DATABASE_URL", url)
+        monkeypatch.setenv("TSUR_HOME", str(tmp_path / "tsur-home"))
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_database_url(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """One database for a whole module (for expensive builds that several tests read), with the same environment."""
+    with fresh_database(pg_admin_url) as url, pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("TSUR_DATABASE_URL", url)
+        monkeypatch.setenv("TSUR_HOME", str(tmp_path_factory.mktemp("tsur-home")))
+        yield url
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ the server runs as a dedicated system user instead.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shutil
@@ -19,8 +20,6 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import importlib.util
 
 # Located without importing the package: its import starts a runtime-dir lookup
 # we do not need.

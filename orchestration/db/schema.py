@@ -1,6 +1,11 @@
 """The warehouse's schemas and the raw layer's tables, created idempotently.
 
-Only the loader writes to ``raw``; dbt owns ``reference`` (seeds),
+Only the loader writes to ``raw``. Each raw table is partitioned by load:
+every file's rows go into a table of their own, created in the loading
+transaction and attached when the file is complete. A whole load can then be
+dropped at once, a partial one can never be seen, and on a server with
+``wal_level=minimal`` (the embedded one) COPY into a table created in the same
+transaction writes no WAL. dbt owns ``reference`` (seeds),
 ``staging``, ``intermediate`` and ``marts``. Raw tables are derived from the
 targets in :mod:`orchestration.ingest.targets`, so the loader, the DDL and the
 dbt sources cannot drift apart (a test compares the dbt sources with them).
@@ -64,10 +69,32 @@ def table_ddl(target: Target) -> str:
         f"alter table {target.table} add column if not exists {f.name} {SQL_TYPES[f.type]};" for f in target.fields
     )
     return (
-        f"create table if not exists {target.table} (\n    {body}\n);\n{additions}\n"
-        f"create index if not exists {target.name}_load_id on {target.table} (_load_id);\n"
+        f"create table if not exists {target.table} (\n    {body}\n) partition by list (_load_id);\n{additions}\n"
         f"comment on table {target.table} is {_literal(target.description)};\n{comments}\n"
     )
+
+
+def partition_name(target: Target, load_id: int) -> str:
+    """The partition that holds one load's rows: ``raw.<table>__<load_id>``."""
+    return f"{target.table}__{load_id}"
+
+
+def _check_partitioned(conn: psycopg.Connection) -> None:
+    old = [
+        name
+        for (name,) in conn.execute(
+            """
+            select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = 'raw' and c.relname = any(%s) and c.relkind <> 'p'
+            """,
+            ([t.name for t in TARGETS.values()],),
+        )
+    ]
+    if old:
+        raise RuntimeError(
+            f"raw tables {', '.join(sorted(old))} were created by an older tsur without per-load partitions; "
+            "drop the raw schema (or the whole database) and load the files again"
+        )
 
 
 def _literal(text: str) -> str:
@@ -82,5 +109,6 @@ def bootstrap(conn: psycopg.Connection) -> None:
             conn.execute(f"create schema if not exists {schema}")
         conn.execute("revoke all on schema raw from public")
         conn.execute(REGISTRY_DDL)
+        _check_partitioned(conn)
         for target in TARGETS.values():
             conn.execute(table_ddl(target))

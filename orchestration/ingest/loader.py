@@ -17,8 +17,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from queue import Queue
 
 import psycopg
 import pyarrow as pa
@@ -26,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from psycopg.copy import QueuedLibpqWriter
 
+from orchestration.db.schema import partition_name
 from orchestration.ingest.columns import ColumnConverter
 from orchestration.ingest.converters import build_converter, normalise_key
 from orchestration.ingest.mapping import FeedMapping, FieldMapping, MappingError, feed_for, header_index
@@ -54,6 +56,21 @@ class LoadResult:
 
 class IngestError(RuntimeError):
     """A file that cannot be loaded at all (unreadable, no feed matches)."""
+
+
+class _BoundedQueuedWriter(QueuedLibpqWriter):
+    """psycopg's queued COPY writer with a short queue, so memory does not grow with the file.
+
+    The stock queue holds 1024 chunks of up to 128 KiB: when conversion runs
+    ahead of the server, up to 128 MiB of converted rows wait in it. 32 chunks
+    (4 MiB, under one batch) keep the sender busy and the client flat.
+    """
+
+    QUEUE_CHUNKS = 32
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        super().__init__(cursor)
+        self._queue = Queue(maxsize=self.QUEUE_CHUNKS)
 
 
 def sha256_file(path: Path) -> str:
@@ -130,7 +147,7 @@ def load_file(
 def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progress: Progress | None,
                *, fast: bool) -> LoadResult:
     started = time.monotonic()
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     path = path.resolve()
     digest = sha256_file(path)
     size = path.stat().st_size
@@ -156,8 +173,18 @@ def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progr
                 read, loaded, quarantined, message = _reject_all(table, plan, spool, load_id, mapping, path)
                 status = "rejected"
             else:
+                partition = partition_name(target, load_id)
+                conn.execute(
+                    f"create table {partition} (like {target.table} including defaults, "
+                    f"constraint {target.name}__{load_id}_load check (_load_id = {int(load_id)}))"
+                )
                 read, loaded, quarantined = _copy_rows(conn, table, plan, spool, load_id, mapping, path,
-                                                       exported_at, progress)
+                                                       exported_at, progress, partition)
+                if loaded:  # the check constraint spares attach a scan of the rows
+                    conn.execute(f"alter table {target.table} attach partition {partition} "
+                                 f"for values in ({int(load_id)})")
+                else:
+                    conn.execute(f"drop table {partition}")
                 status, message = "loaded", None
                 if plan.missing_optional:
                     message = "optional columns not in the file (loaded as empty): " + ", ".join(
@@ -190,7 +217,7 @@ def _quarantine_line(load_id: int, mapping: FeedMapping, path: Path, number: int
 
 def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool, load_id: int,
                mapping: FeedMapping, path: Path, exported_at: datetime,
-               progress: Progress | None) -> tuple[int, int, int]:
+               progress: Progress | None, into: str) -> tuple[int, int, int]:
     """Stream the rows into COPY in batches, converting column by column; failures go to the spool."""
     header = table.header
     names = [name for name, _ in META_COLUMNS] + [f.name for f in plan.fields] + plan.constant_columns
@@ -208,8 +235,8 @@ def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool,
     # (this thread) overlaps with the server writing the previous one. CSV
     # format: an unquoted empty field is NULL, and converters never return "".
     cursor = conn.cursor()
-    with cursor.copy(f"copy {mapping.target.table} ({', '.join(names)}) from stdin (format csv)",
-                     writer=QueuedLibpqWriter(cursor)) as copy:
+    with cursor.copy(f"copy {into} ({', '.join(names)}) from stdin (format csv)",
+                     writer=_BoundedQueuedWriter(cursor)) as copy:
         for batch in table.column_batches(BATCH_ROWS):
             size = len(batch.numbers)
             counts["read"] += size + len(batch.broken)

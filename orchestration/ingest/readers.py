@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from pathlib import Path
 
 # A data row: its 1-based number (the header is row 0), its cells, and an
 # error when the row could not even be split into cells.
@@ -226,7 +226,7 @@ def _arrow_csv(path: Path, table: SourceTable, header_row: int) -> Callable[[int
                 path,
                 read_options=pa_csv.ReadOptions(
                     encoding="utf8" if table.encoding in ("utf-8", "utf-8-sig") else table.encoding,
-                    skip_rows=header_row, column_names=names, block_size=4 << 20, use_threads=True,
+                    skip_rows=header_row, column_names=names, block_size=1 << 20, use_threads=False,
                 ),
                 parse_options=pa_csv.ParseOptions(delimiter=table.delimiter, newlines_in_values=True),
                 convert_options=pa_csv.ConvertOptions(

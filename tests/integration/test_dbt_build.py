@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from orchestration.db.schema import partition_name
+from orchestration.ingest.targets import TARGETS
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse.project import dbt_executable
 from orchestration.warehouse.resources import dbt_env
@@ -149,6 +152,10 @@ def insert_hand_rows(conn: psycopg.Connection) -> None:
                values (%s, %s, %s, %s, %s, %s, 0, %s, 'loaded', 0, 0, 0, now())""",
             (load_id, feed, target, name, f"/landing/{name}", f"{load_id:064d}", exported),
         )
+        conn.execute(
+            f"create table {partition_name(TARGETS[target], load_id)} partition of raw.{target} "
+            f"for values in ({load_id})"
+        )
     for table, columns, rows in (
         ("pos_messages", POS_COLUMNS, POS_ROWS),
         ("im_incidents", IM_COLUMNS, IM_ROWS),
@@ -170,12 +177,14 @@ def run_dbt(url: str, *args: str, target_path: Path) -> subprocess.CompletedProc
     )
 
 
-@pytest.fixture
-def built(database_url: str, conn: psycopg.Connection, tmp_path: Path) -> psycopg.Connection:
-    insert_hand_rows(conn)
-    result = run_dbt(database_url, "build", target_path=tmp_path / "target")
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    return conn
+@pytest.fixture(scope="module")
+def built(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[psycopg.Connection]:
+    """The hand rows built once for the module; tests only read."""
+    with psycopg.connect(module_database_url) as conn:
+        insert_hand_rows(conn)
+        result = run_dbt(module_database_url, "build", target_path=tmp_path_factory.mktemp("dbt-target"))
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+        yield conn
 
 
 def _rows(conn: psycopg.Connection, sql: str) -> list[tuple]:
