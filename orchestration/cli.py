@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,  # locals may hold passwords
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 db_app = typer.Typer(
@@ -102,11 +104,23 @@ def db_status() -> None:
 
 
 @db_app.command("url")
-def db_url() -> None:
+def db_url(
+    export: bool = typer.Option(
+        False, "--export", help="Print shell `export` lines of the TSUR_DB_* variables that dbt's profile reads."
+    ),
+) -> None:
     """Print the warehouse's connection string (starts the embedded server if needed)."""
-    from orchestration.db.connection import database_url
+    import shlex
 
-    print(database_url(load_settings()))
+    from orchestration.db.connection import database_url, dbt_env
+
+    url = database_url(load_settings())
+    if not export:
+        print(url)
+        return
+
+    for name, value in dbt_env(url).items():
+        print(f"export {name}={shlex.quote(value)}")
 
 
 @db_app.command("psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -299,8 +313,14 @@ def demo(
     summary = _generate(region, appeals, start, months, seed, None, defects)
     landing = settings.landing_dir
     console.print(f"3/4 loading and building through the Dagster job `tsur_main` ({summary.out_dir})")
-    with console.status("ingest → dbt build …"):
+    # dbt's own log (one line per model and test) goes to a file, not over the progress line.
+    log_path = settings.home / "logs" / f"demo-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    screen = Console(file=sys.stdout)
+    with screen.status("ingest → dbt build …"), log_path.open("w", encoding="utf-8") as log, \
+            contextlib.redirect_stdout(log):
         outcome = run_main_job([summary.out_dir])
+    console.print(f"    dbt log: {log_path}")
     console.print("4/4 summary")
     report = summarise(outcome, time.monotonic() - started)
     console.print(report.render())
@@ -315,7 +335,7 @@ def _print_next_steps(settings, landing: Path) -> None:
     console.print(
         "\n[bold]Что дальше / what next[/]\n"
         f"  • SQL:        tsur db psql  (or {redact(database_url(settings, start=False))})\n"
-        "               select * from marts.agg_daily_volume order by received_date desc limit 20;\n"
+        "               select * from marts.agg_daily_volume order by received_date_local desc limit 20;\n"
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
         "  • Docs:       docs/architecture.md, docs/feeds.md, seeds/README.md\n"
@@ -323,5 +343,24 @@ def _print_next_steps(settings, landing: Path) -> None:
     )
 
 
+def _expected(exc: BaseException) -> bool:
+    """Failures tsur raises on purpose, or a database that cannot be reached: their message is the whole story."""
+    if type(exc).__module__.startswith("orchestration."):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
+def main() -> None:
+    """The `tsur` script: known failures end with one clear line and exit 1; bugs keep their traceback."""
+    try:
+        app()
+    except Exception as exc:
+        if not _expected(exc):
+            raise
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -42,6 +42,7 @@ class RunOutcome:
     checks_passed: int = 0
     checks_failed: int = 0
     failed_checks: list[str] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)  # this run's files_loaded / _rejected / _skipped
 
 
 def run_main_job(paths: list[Path]) -> RunOutcome:
@@ -60,6 +61,12 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
                                         tags={"tsur/trigger": "cli"})
     evaluations = result.get_asset_check_evaluations()
+    files: dict[str, int] = {}
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        for name in ("files_loaded", "files_rejected", "files_skipped"):
+            if name in metadata:
+                files[name] = files.get(name, 0) + int(metadata[name].value)
     return RunOutcome(
         success=result.success,
         run_id=result.run_id,
@@ -69,6 +76,7 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         checks_passed=sum(e.passed for e in evaluations),
         checks_failed=sum(not e.passed for e in evaluations),
         failed_checks=[f"{'/'.join(e.asset_key.path)}: {e.check_name}" for e in evaluations if not e.passed],
+        files=files,
     )
 
 
@@ -90,6 +98,12 @@ class Report:
         run.add_column("value", justify="right")
         run.add_row("Dagster run", self.outcome.run_id)
         run.add_row("result", "[green]success[/]" if self.outcome.success else "[red]failed[/]")
+        files = self.outcome.files
+        run.add_row(
+            "files in this run",
+            f"{files.get('files_loaded', 0):,} loaded, {files.get('files_rejected', 0):,} rejected, "
+            f"{files.get('files_skipped', 0):,} already loaded before",
+        )
         run.add_row("dbt models and seeds built", f"{len(models):,}")
         run.add_row("tests passed", f"{self.outcome.checks_passed:,}")
         run.add_row("tests failed", f"{self.outcome.checks_failed:,}")

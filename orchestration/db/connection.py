@@ -54,3 +54,15 @@ def redact(url: str) -> str:
     if not parts.password:
         return url
     return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """The TSUR_DB_* variables that dbt_project/profiles.yml reads, for a PostgreSQL URL."""
+    parts = url_parts(url)
+    return {
+        "TSUR_DB_HOST": parts["host"],
+        "TSUR_DB_PORT": parts["port"],
+        "TSUR_DB_USER": parts["user"],
+        "TSUR_DB_PASSWORD": parts["password"],
+        "TSUR_DB_NAME": parts["dbname"],
+    }

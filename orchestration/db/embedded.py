@@ -153,7 +153,8 @@ def start(pgdata: Path, port: int) -> ServerStatus:
     )
     if _port_busy(port):
         raise EmbeddedPostgresError(
-            f"port {port} on 127.0.0.1 is taken by another program; set TSUR_PG_PORT to a free port"
+            f"port {port} on 127.0.0.1 is taken by another program "
+            "(another tsur's database? `tsur db stop` in its folder); set TSUR_PG_PORT to a free port"
         )
     log = pgdata / "server.log"
     try:

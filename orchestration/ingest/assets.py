@@ -2,9 +2,10 @@
 
 Asset keys are ``["raw", <table>]``, the same as the dbt sources, so dbt's
 staging models hang off them with no glue code.
-"""
 
-from __future__ import annotations
+(No ``from __future__ import annotations`` here: Dagster reads the config
+class from the function's annotations at definition time.)
+"""
 
 from collections import defaultdict
 from pathlib import Path

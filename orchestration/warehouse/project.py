@@ -2,8 +2,9 @@
 
 Dagster builds the dbt assets from ``target/manifest.json``. ``tsur`` runs
 ``dbt parse`` before Dagster loads; ``dagster dev`` re-parses on every reload
-(as :meth:`DbtProject.prepare_if_dev` does) and a fresh checkout without a
-manifest gets one here. Parsing connects to no database and no network (the
+(as :meth:`DbtProject.prepare_if_dev` does); a fresh checkout without a
+manifest, or one whose models changed after it was written, gets a new one
+here, so Dagster never runs yesterday's graph. Parsing connects to no database and no network (the
 project has no packages), but dbt renders the profile, so the TSUR_DB_*
 variables must be set: :func:`parse_env` takes them from tsur's settings.
 """
@@ -18,22 +19,10 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.db.connection import database_url, url_parts
+from orchestration.db.connection import database_url, dbt_env
 from orchestration.settings import DBT_PROJECT_DIR
 
 tsur_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
-
-
-def dbt_env(url: str) -> dict[str, str]:
-    """The TSUR_DB_* variables that dbt_project/profiles.yml reads, for a PostgreSQL URL."""
-    parts = url_parts(url)
-    return {
-        "TSUR_DB_HOST": parts["host"],
-        "TSUR_DB_PORT": parts["port"],
-        "TSUR_DB_USER": parts["user"],
-        "TSUR_DB_PASSWORD": parts["password"],
-        "TSUR_DB_NAME": parts["dbname"],
-    }
 
 
 def parse_env() -> dict[str, str]:
@@ -49,14 +38,28 @@ def dbt_executable() -> str:
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
+def _stale(project: DbtProject) -> bool:
+    """No manifest, or a model, macro, seed, YAML or the project file changed after it was written."""
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    written = manifest.stat().st_mtime
+    root = Path(project.project_dir)
+    sources = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots", "analyses", "../seeds/reference"):
+        if (root / folder).is_dir():
+            sources.extend(p for p in (root / folder).rglob("*") if p.suffix in {".sql", ".yml", ".yaml", ".csv"})
+    return any(p.stat().st_mtime > written for p in sources if p.exists())
+
+
 def prepare_manifest(project: DbtProject = tsur_dbt_project) -> Path:
-    """``dbt parse`` when Dagster runs in dev mode or no manifest exists yet.
+    """``dbt parse`` when Dagster runs in dev mode, or the manifest is missing or older than the project.
 
     dagster-dbt's own preparer does the same but calls whatever ``dbt`` is
     first on PATH (not the venv's when it is not activated) and cannot be
     given the profile's environment.
     """
-    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+    if project.preparer.using_dagster_dev() or _stale(project):
         result = subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--target-path", str(project.target_path)],
             cwd=project.project_dir,
