@@ -136,12 +136,15 @@ def _patronymic(father: str, female: bool) -> str:
         "Евгений": "Евгеньевич",
         "Вячеслав": "Вячеславович",
         "Игорь": "Игоревич",
+        "Михаил": "Михайлович",
     }
     base = special.get(father)
     if base is None:
         base = father[:-1] + "евич" if father.endswith("й") else father + "ович"
     if female:
-        return base[:-2] + "на" if base.endswith("ич") else base + "на"
+        # Ильич → Ильинична, Никитич → Никитична; Петрович → Петровна
+        feminine = {"Ильич": "Ильинична", "Никитич": "Никитична"}.get(base)
+        return feminine or (base[:-2] + "на" if base.endswith("ич") else base + "на")
     return base
 
 

@@ -163,10 +163,9 @@ def generate_portal(
                             due += 30 * DAY
                             if t_ext < now:
                                 state = "Продлено"
+                        t_interim = now
                         if channel in ("Портал", "Телефон горячей линии") and rng.random() < INTERIM_RATE:
                             t_interim = add_working(start, int(lognorm(0.0, 0.7) * work_day))
-                            if t_interim < now:
-                                interim = dmy_hm(t_interim)
                         if rng.random() < profile.breach_rate:
                             t_ans = due + DAY + int(expo(1 / (6 * DAY)))
                         else:
@@ -174,6 +173,8 @@ def generate_portal(
                             if t_ans >= due:
                                 t_ans = due - int(rng.random() * 3 * DAY)
                         t_ans = max(t_ans, start + 3600)
+                        if t_interim < min(t_ans, now):  # an interim answer only comes before the final one
+                            interim = dmy_hm(t_interim)
                         if t_ans < now:
                             formal = rng.random() < profile.formal_rate
                             u = rng.random()
