@@ -98,9 +98,12 @@ def _child(kind: str, url: str, path: str) -> dict:
         with psycopg.connect(url) as conn:
             conn.execute("drop table if exists bench_plain_copy")
             conn.execute(f"create unlogged table bench_plain_copy ({', '.join(h + ' text' for h in header)})")
-            with conn.cursor().copy(
-                "copy bench_plain_copy from stdin (format csv, header true, delimiter ';', encoding 'UTF8')"
-            ) as copy, open(path, "rb") as handle:
+            with (
+                conn.cursor().copy(
+                    "copy bench_plain_copy from stdin (format csv, header true, delimiter ';', encoding 'UTF8')"
+                ) as copy,
+                open(path, "rb") as handle,
+            ):
                 handle.read(3)  # BOM
                 for chunk in iter(lambda: handle.read(1 << 20), b""):
                     copy.write(chunk)
@@ -119,16 +122,28 @@ def _child(kind: str, url: str, path: str) -> dict:
         raise ValueError(kind)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"rows": rows, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds),
-            "peak_rss_mb": round(peak_mb, 1)}
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds),
+        "peak_rss_mb": round(peak_mb, 1),
+    }
 
 
 def _run(kind: str, url: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, url, str(path)], check=True,
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, url, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"  {kind:<14} {result['rows']:>9,} rows  {result['seconds']:>7.2f} s  "
-          f"{result['rows_per_second']:>9,} rows/s  peak {result['peak_rss_mb']:>7.1f} MB", flush=True)
+    print(
+        f"  {kind:<14} {result['rows']:>9,} rows  {result['seconds']:>7.2f} s  "
+        f"{result['rows_per_second']:>9,} rows/s  peak {result['peak_rss_mb']:>7.1f} MB",
+        flush=True,
+    )
     return result
 
 
@@ -194,10 +209,13 @@ def main() -> None:
         "tsur_vs_plain_copy": round(ratio, 3),
         "target_ratio": 0.5,
         "meets_target": ratio >= 0.5,
-        "memory_growth_mb_for_4x_rows": round(runs["tsur"]["peak_rss_mb"] - runs["tsur_quarter_file"]["peak_rss_mb"], 1),
+        "memory_growth_mb_for_4x_rows": round(
+            runs["tsur"]["peak_rss_mb"] - runs["tsur_quarter_file"]["peak_rss_mb"], 1
+        ),
     }
     if "pandas_to_sql" in runs:
-        report["tsur_vs_pandas_to_sql"] = round(runs["tsur"]["rows_per_second"] / runs["pandas_to_sql"]["rows_per_second"], 2)
+        pandas_speed = runs["pandas_to_sql"]["rows_per_second"]
+        report["tsur_vs_pandas_to_sql"] = round(runs["tsur"]["rows_per_second"] / pandas_speed, 2)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"tsur / plain COPY = {ratio:.2f} (target ≥ 0.50); results in {RESULTS.relative_to(ROOT)}")

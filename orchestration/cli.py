@@ -88,8 +88,9 @@ def db_status() -> None:
     if settings.embedded:
         state = embedded.status(settings.pgdata)
         if state.running:
-            console.print(f"embedded PostgreSQL [green]running[/] (pid {state.pid}, port {state.port}, "
-                          f"data {settings.pgdata})")
+            console.print(
+                f"embedded PostgreSQL [green]running[/] (pid {state.pid}, port {state.port}, data {settings.pgdata})"
+            )
         else:
             console.print(f"embedded PostgreSQL [yellow]stopped[/] (data {settings.pgdata}); `tsur db start`")
             raise typer.Exit(3)
@@ -138,23 +139,24 @@ def db_psql(ctx: typer.Context) -> None:
 
 @app.command()
 def generate(
-    region: str = typer.Option("BRY", "--region", "-r", help="Region code from seeds/reference/regions.csv: "
-                               "BRY, YEV, KHM, PSK or IRK."),
+    region: str = typer.Option(
+        "BRY", "--region", "-r", help="Region code from seeds/reference/regions.csv: BRY, YEV, KHM, PSK or IRK."
+    ),
     appeals: int = typer.Option(100_000, "--appeals", "-n", min=1, help="How many appeals to make in all channels."),
     start: str = typer.Option("2025-11-01", "--start", help="First day of the period, YYYY-MM-DD."),
     months: int = typer.Option(12, "--months", "-m", min=1, max=120, help="Length of the period in months."),
     seed: int = typer.Option(42, "--seed", "-s", help="Random seed: the same seed gives the same bytes."),
     out: Path = typer.Option(None, "--out", "-o", help="Folder to write into (default: .tsur/demo/<region>)."),
-    defects: float = typer.Option(0.0, "--defects", min=0.0, max=0.5,
-                                  help="Share of rows to spoil the way real exports are spoiled (e.g. 0.01)."),
+    defects: float = typer.Option(
+        0.0, "--defects", min=0.0, max=0.5, help="Share of rows to spoil the way real exports are spoiled (e.g. 0.01)."
+    ),
 ) -> None:
     """Make a realistic demo region: ПОС and IM exports, a regional portal CSV, roadmap, indicators and staff.
 
     The files are in the real formats (see docs/feeds.md) and can be loaded with `tsur ingest`.
     """
     summary = _generate(region, appeals, start, months, seed, out, defects)
-    console.print(f"wrote {len(summary.files)} files to [bold]{summary.out_dir}[/] "
-                  f"in {summary.elapsed_seconds:.1f} s")
+    console.print(f"wrote {len(summary.files)} files to [bold]{summary.out_dir}[/] in {summary.elapsed_seconds:.1f} s")
 
 
 def _generate(region: str, appeals: int, start: str, months: int, seed: int, out: Path | None, defects: float):
@@ -174,15 +176,23 @@ def _generate(region: str, appeals: int, start: str, months: int, seed: int, out
             progress.update(tasks[stage], completed=done, total=total)
 
         try:
-            return generate_region(region.upper(), appeals, start_date, months, seed, out_dir, defects=defects,
-                                   progress=report)
+            return generate_region(
+                region.upper(), appeals, start_date, months, seed, out_dir, defects=defects, progress=report
+            )
         except (KeyError, ValueError) as exc:
             raise _fail(str(exc)) from exc
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 # ----------------------------------------------------------------------------- ingest
@@ -191,8 +201,13 @@ def _progress() -> Progress:
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files or folders to load (folders are searched recursively)."),
-    feed: str = typer.Option(None, "--feed", "-f", help="Load every file as this feed (a name from seeds/feeds/); "
-                             "by default each file's feed is recognised by its name."),
+    feed: str = typer.Option(
+        None,
+        "--feed",
+        "-f",
+        help="Load every file as this feed (a name from seeds/feeds/); "
+        "by default each file's feed is recognised by its name.",
+    ),
 ) -> None:
     """Load source files into the raw layer.
 
@@ -232,8 +247,7 @@ def _ingest(paths: list[Path], feed: str | None):
         for path, mapping in planned:
             task = progress.add_task(f"  {path.name}", total=None)
             try:
-                result = load_file(conn, path, mapping,
-                                   progress=lambda n, t=task: progress.update(t, completed=n))
+                result = load_file(conn, path, mapping, progress=lambda n, t=task: progress.update(t, completed=n))
             except IngestError as exc:
                 failures.append(str(exc))
                 progress.remove_task(task)
@@ -253,8 +267,15 @@ def _print_load_results(results) -> None:
         table.add_column(column, justify="right" if column in ("read", "loaded", "quarantined", "s") else "left")
     for r in results:
         colour = {"loaded": "green", "skipped": "dim", "rejected": "red"}[r.status]
-        table.add_row(r.path.name, r.feed, f"[{colour}]{r.status}[/]", f"{r.rows_read:,}", f"{r.rows_loaded:,}",
-                      f"{r.rows_quarantined:,}", f"{r.seconds:.1f}")
+        table.add_row(
+            r.path.name,
+            r.feed,
+            f"[{colour}]{r.status}[/]",
+            f"{r.rows_read:,}",
+            f"{r.rows_loaded:,}",
+            f"{r.rows_quarantined:,}",
+            f"{r.seconds:.1f}",
+        )
     console.print(table)
 
 
@@ -317,8 +338,11 @@ def demo(
     log_path = settings.home / "logs" / f"demo-{time.strftime('%Y%m%d-%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     screen = Console(file=sys.stdout)
-    with screen.status("ingest → dbt build …"), log_path.open("w", encoding="utf-8") as log, \
-            contextlib.redirect_stdout(log):
+    with (
+        screen.status("ingest → dbt build …"),
+        log_path.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
         outcome = run_main_job([summary.out_dir])
     console.print(f"    dbt log: {log_path}")
     console.print("4/4 summary")

@@ -58,8 +58,9 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
-                                        tags={"tsur/trigger": "cli"})
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False, tags={"tsur/trigger": "cli"}
+        )
     evaluations = result.get_asset_check_evaluations()
     files: dict[str, int] = {}
     for event in result.get_asset_materialization_events():
@@ -70,9 +71,7 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
     return RunOutcome(
         success=result.success,
         run_id=result.run_id,
-        assets_materialised=sorted(
-            {"/".join(e.asset_key.path) for e in result.get_asset_materialization_events()}
-        ),
+        assets_materialised=sorted({"/".join(e.asset_key.path) for e in result.get_asset_materialization_events()}),
         checks_passed=sum(e.passed for e in evaluations),
         checks_failed=sum(not e.passed for e in evaluations),
         failed_checks=[f"{'/'.join(e.asset_key.path)}: {e.check_name}" for e in evaluations if not e.passed],

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,18 +31,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory):
+def pg_admin_url():
     external = os.environ.get("TSUR_TEST_ADMIN_URL")
     if external:
         yield external
         return
-    pgdata = tmp_path_factory.mktemp("postgres") / "pgdata"
+    # Not under pytest's basetemp: when tests run as root the server runs as a
+    # service user, and every pytest session resets /tmp/pytest-of-<user> to
+    # 0700, which would cut a concurrent session's server off from its files.
+    folder = Path(tempfile.mkdtemp(prefix="tsur-test-postgres-"))
+    pgdata = folder / "pgdata"
     port = _free_port()
     embedded.start(pgdata, port)
     try:
         yield f"postgresql://{embedded.SUPERUSER}@127.0.0.1:{port}/postgres"
     finally:
         embedded.stop(pgdata)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

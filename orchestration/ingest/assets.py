@@ -33,8 +33,13 @@ class IngestConfig(Config):
 @multi_asset(
     name="raw_feeds",
     specs=[
-        AssetSpec(AssetKey(["raw", target.name]), description=target.description, group_name=RAW_GROUP,
-                  kinds={"postgres"}, skippable=True)
+        AssetSpec(
+            AssetKey(["raw", target.name]),
+            description=target.description,
+            group_name=RAW_GROUP,
+            kinds={"postgres"},
+            skippable=True,
+        )
         for target in TARGETS.values()
     ],
     can_subset=True,
@@ -62,8 +67,10 @@ def raw_feeds(context: AssetExecutionContext, config: IngestConfig, warehouse: W
                 continue
             results[mapping.target.name].append(result)
             log = context.log.warning if result.status == "rejected" else context.log.info
-            log(f"{path.name}: {result.status}, read {result.rows_read}, loaded {result.rows_loaded}, "
-                f"quarantined {result.rows_quarantined}" + (f" — {result.message}" if result.message else ""))
+            log(
+                f"{path.name}: {result.status}, read {result.rows_read}, loaded {result.rows_loaded}, "
+                f"quarantined {result.rows_quarantined}" + (f" — {result.message}" if result.message else "")
+            )
     if failures:
         raise Failure(description=f"{len(failures)} file(s) could not be read", metadata={"errors": failures})
     for name in sorted(selected):

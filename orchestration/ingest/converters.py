@@ -80,8 +80,16 @@ def build_converter(
 ) -> Converter:
     """A converter for one field; see docs/feeds.md for what each option means."""
     nulls = frozenset(null_values) | {""}  # an empty cell is never a value
-    core = _core_converter(type_, formats=formats, values=values, unmapped=unmapped,
-                           minimum=minimum, maximum=maximum, pattern=pattern, unit=unit)
+    core = _core_converter(
+        type_,
+        formats=formats,
+        values=values,
+        unmapped=unmapped,
+        minimum=minimum,
+        maximum=maximum,
+        pattern=pattern,
+        unit=unit,
+    )
 
     if core is None and not strip_apostrophe and not required:
         # Plain text, the commonest field: one call per cell on the hot path.
@@ -241,4 +249,3 @@ def _duration(seconds_per_unit: float) -> Converter:
         return f"{amount * seconds_per_unit:.3f} seconds"
 
     return convert
-

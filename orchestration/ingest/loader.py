@@ -144,8 +144,9 @@ def load_file(
         return _load_file(conn, path, mapping, progress, fast=False)
 
 
-def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progress: Progress | None,
-               *, fast: bool) -> LoadResult:
+def _load_file(
+    conn: psycopg.Connection, path: Path, mapping: FeedMapping, progress: Progress | None, *, fast: bool
+) -> LoadResult:
     started = time.monotonic()
     started_at = datetime.now(UTC)
     path = path.resolve()
@@ -158,11 +159,22 @@ def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progr
             "select load_id, status from raw.load_files where feed = %s and sha256 = %s", (mapping.feed, digest)
         ).fetchone()
         if seen:
-            return LoadResult(path, mapping.feed, target.name, "skipped", seen[0], 0, 0, 0,
-                              f"already processed as load {seen[0]} ({seen[1]})", time.monotonic() - started)
+            return LoadResult(
+                path,
+                mapping.feed,
+                target.name,
+                "skipped",
+                seen[0],
+                0,
+                0,
+                0,
+                f"already processed as load {seen[0]} ({seen[1]})",
+                time.monotonic() - started,
+            )
         try:
-            table = open_table(path, mapping.format, mapping.encoding, mapping.delimiter, mapping.sheet,
-                               mapping.header_row, fast=fast)
+            table = open_table(
+                path, mapping.format, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row, fast=fast
+            )
         except (ReadError, UnicodeDecodeError, OSError) as exc:
             raise IngestError(f"{path}: {exc}") from exc
         load_id = conn.execute("select nextval(pg_get_serial_sequence('raw.load_files', 'load_id'))").fetchone()[0]
@@ -178,11 +190,13 @@ def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progr
                     f"create table {partition} (like {target.table} including defaults, "
                     f"constraint {target.name}__{load_id}_load check (_load_id = {int(load_id)}))"
                 )
-                read, loaded, quarantined = _copy_rows(conn, table, plan, spool, load_id, mapping, path,
-                                                       exported_at, progress, partition)
+                read, loaded, quarantined = _copy_rows(
+                    conn, table, plan, spool, load_id, mapping, path, exported_at, progress, partition
+                )
                 if loaded:  # the check constraint spares attach a scan of the rows
-                    conn.execute(f"alter table {target.table} attach partition {partition} "
-                                 f"for values in ({int(load_id)})")
+                    conn.execute(
+                        f"alter table {target.table} attach partition {partition} for values in ({int(load_id)})"
+                    )
                 else:
                     conn.execute(f"drop table {partition}")
                 status, message = "loaded", None
@@ -196,8 +210,22 @@ def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progr
                     exported_at, status, rows_read, rows_loaded, rows_quarantined, error, started_at)
                 values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 """,
-                (load_id, mapping.feed, target.name, path.name, str(path), digest, size, exported_at, status,
-                 read, loaded, quarantined, message, started_at),
+                (
+                    load_id,
+                    mapping.feed,
+                    target.name,
+                    path.name,
+                    str(path),
+                    digest,
+                    size,
+                    exported_at,
+                    status,
+                    read,
+                    loaded,
+                    quarantined,
+                    message,
+                    started_at,
+                ),
             )
             spool.seek(0)
             with conn.cursor().copy(
@@ -205,19 +233,47 @@ def _load_file(conn: psycopg.Connection, path: Path, mapping: FeedMapping, progr
             ) as copy:
                 for chunk in iter(lambda: spool.read(1 << 20), ""):
                     copy.write(chunk)
-    return LoadResult(path, mapping.feed, target.name, status, load_id, read, loaded, quarantined, message,
-                      time.monotonic() - started)
+    return LoadResult(
+        path, mapping.feed, target.name, status, load_id, read, loaded, quarantined, message, time.monotonic() - started
+    )
 
 
-def _quarantine_line(load_id: int, mapping: FeedMapping, path: Path, number: int, field: str | None,
-                     value: str | None, reason: str, record: dict | None) -> str:
-    return _copy_text((load_id, mapping.feed, path.name, number, field, value, reason,
-                       None if record is None else json.dumps(record, ensure_ascii=False)))
+def _quarantine_line(
+    load_id: int,
+    mapping: FeedMapping,
+    path: Path,
+    number: int,
+    field: str | None,
+    value: str | None,
+    reason: str,
+    record: dict | None,
+) -> str:
+    return _copy_text(
+        (
+            load_id,
+            mapping.feed,
+            path.name,
+            number,
+            field,
+            value,
+            reason,
+            None if record is None else json.dumps(record, ensure_ascii=False),
+        )
+    )
 
 
-def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool, load_id: int,
-               mapping: FeedMapping, path: Path, exported_at: datetime,
-               progress: Progress | None, into: str) -> tuple[int, int, int]:
+def _copy_rows(
+    conn: psycopg.Connection,
+    table: SourceTable,
+    plan: _Plan,
+    spool,
+    load_id: int,
+    mapping: FeedMapping,
+    path: Path,
+    exported_at: datetime,
+    progress: Progress | None,
+    into: str,
+) -> tuple[int, int, int]:
     """Stream the rows into COPY in batches, converting column by column; failures go to the spool."""
     header = table.header
     names = [name for name, _ in META_COLUMNS] + [f.name for f in plan.fields] + plan.constant_columns
@@ -235,8 +291,9 @@ def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool,
     # (this thread) overlaps with the server writing the previous one. CSV
     # format: an unquoted empty field is NULL, and converters never return "".
     cursor = conn.cursor()
-    with cursor.copy(f"copy {into} ({', '.join(names)}) from stdin (format csv)",
-                     writer=_BoundedQueuedWriter(cursor)) as copy:
+    with cursor.copy(
+        f"copy {into} ({', '.join(names)}) from stdin (format csv)", writer=_BoundedQueuedWriter(cursor)
+    ) as copy:
         for batch in table.column_batches(BATCH_ROWS):
             size = len(batch.numbers)
             counts["read"] += size + len(batch.broken)
@@ -244,21 +301,27 @@ def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool,
                 quarantine(number, None, None, reason, cells)
             if not size:
                 continue
-            converted = [convert(batch.columns[position]) for position, convert in zip(plan.positions, converters,
-                                                                                       strict=True)]
+            converted = [
+                convert(batch.columns[position]) for position, convert in zip(plan.positions, converters, strict=True)
+            ]
             columns = [pa.repeat(m, size) for m in meta] + [batch.numbers]
             columns += [c.values for c in converted] + [pa.repeat(c, size).cast(pa.string()) for c in plan.constants]
             output = pa.Table.from_arrays(columns, names=names)
-            failed = [(source, position, c.errors)
-                      for source, position, c in zip(plan.sources, plan.positions, converted, strict=True)
-                      if c.errors is not None]
+            failed = [
+                (source, position, c.errors)
+                for source, position, c in zip(plan.sources, plan.positions, converted, strict=True)
+                if c.errors is not None
+            ]
             if failed:
                 mask = failed[0][2].is_valid()
                 for _, _, errors in failed[1:]:
                     mask = pc.or_(mask, errors.is_valid())
                 for index in pc.indices_nonzero(mask).to_pylist():
-                    problems = [(source, batch.columns[position][index].as_py(), errors[index].as_py())
-                                for source, position, errors in failed if errors[index].is_valid]
+                    problems = [
+                        (source, batch.columns[position][index].as_py(), errors[index].as_py())
+                        for source, position, errors in failed
+                        if errors[index].is_valid
+                    ]
                     field, value, reason = problems[0]
                     if len(problems) > 1:
                         reason = "; ".join(f"«{f}»: {r}" for f, _, r in problems)
@@ -276,12 +339,15 @@ def _copy_rows(conn: psycopg.Connection, table: SourceTable, plan: _Plan, spool,
     return counts["read"], counts["loaded"], counts["quarantined"]
 
 
-def _reject_all(table: SourceTable, plan: _Plan, spool, load_id: int, mapping: FeedMapping,
-                path: Path) -> tuple[int, int, int, str]:
+def _reject_all(
+    table: SourceTable, plan: _Plan, spool, load_id: int, mapping: FeedMapping, path: Path
+) -> tuple[int, int, int, str]:
     """A file without a required column: every row goes to quarantine, none is loaded."""
     missing = ", ".join(f"«{column}» (field {field})" for field, column in plan.missing_required)
-    message = (f"{path.name}: required column {missing} is missing from the header; "
-               f"the header has: {', '.join(repr(h) for h in table.header)}")
+    message = (
+        f"{path.name}: required column {missing} is missing from the header; "
+        f"the header has: {', '.join(repr(h) for h in table.header)}"
+    )
     field = plan.missing_required[0][1]
     reason = f"the file has no required column «{field}»; the whole file is rejected"
     read = 0

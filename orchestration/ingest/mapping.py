@@ -26,7 +26,18 @@ FEED_KEYS = {
     "feed", "title", "description", "target", "files", "format", "encoding", "delimiter",
     "sheet", "header_row", "null_values", "strip_apostrophe", "exported_at", "constants", "fields",
 }  # fmt: skip
-FIELD_KEYS = {"column", "required", "formats", "values", "unmapped", "min", "max", "pattern", "unit", "strip_apostrophe"}
+FIELD_KEYS = {
+    "column",
+    "required",
+    "formats",
+    "values",
+    "unmapped",
+    "min",
+    "max",
+    "pattern",
+    "unit",
+    "strip_apostrophe",
+}
 
 
 class MappingError(ValueError):
@@ -166,7 +177,9 @@ def _parse_field(
         raise _fail(path, where, "expected the source column name, or a mapping with at least `column:`")
     unknown = set(spec) - FIELD_KEYS
     if unknown:
-        raise _fail(path, where, f"unknown option {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(FIELD_KEYS))}")
+        raise _fail(
+            path, where, f"unknown option {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(FIELD_KEYS))}"
+        )
     columns = spec["column"]
     columns = (columns,) if isinstance(columns, str) else tuple(str(c) for c in columns)
     type_ = target.field(name).type
@@ -195,10 +208,16 @@ def _parse_field(
         )
     except (ValueError, re.error) as exc:
         raise _fail(path, where, str(exc)) from exc
-    plain = (type_ == "text" and values is None and not spec.get("pattern") and not spec.get("required")
-             and not spec.get("strip_apostrophe", feed_apostrophe))
-    return FieldMapping(name, columns, bool(spec.get("required", False)), converter, plain, type_,
-                        spec.get("min"), spec.get("max"))
+    plain = (
+        type_ == "text"
+        and values is None
+        and not spec.get("pattern")
+        and not spec.get("required")
+        and not spec.get("strip_apostrophe", feed_apostrophe)
+    )
+    return FieldMapping(
+        name, columns, bool(spec.get("required", False)), converter, plain, type_, spec.get("min"), spec.get("max")
+    )
 
 
 def load_mappings(directory: Path = FEEDS_DIR) -> dict[str, FeedMapping]:

@@ -76,11 +76,20 @@ class SourceTable:
                         good.append(row)
                         good_numbers.append(number)
                     elif not (len(row) == 1 and not row[0].strip()):  # a line of spaces is not a row
-                        bad.append((number, f"the row has {len(row)} cells but the header has {width} "
-                                            "(a truncated or shifted row; check delimiters and quotes)", row))
+                        bad.append(
+                            (
+                                number,
+                                f"the row has {len(row)} cells but the header has {width} "
+                                "(a truncated or shifted row; check delimiters and quotes)",
+                                row,
+                            )
+                        )
                 cells, numbers = good, good_numbers
-            columns = [pa.array(column, pa.string()) for column in zip(*cells, strict=True)] if cells else \
-                [pa.array([], pa.string()) for _ in range(width)]
+            columns = (
+                [pa.array(column, pa.string()) for column in zip(*cells, strict=True)]
+                if cells
+                else [pa.array([], pa.string()) for _ in range(width)]
+            )
             yield ColumnBatch(columns, pa.array(numbers, pa.int64()), bad)
 
     @property
@@ -145,8 +154,14 @@ def detect_delimiter(header_line: str, declared: str = "auto") -> str:
 
 
 def open_table(
-    path: Path, fmt: str = "auto", encoding: str = "auto", delimiter: str = "auto",
-    sheet: str | None = None, header_row: int = 1, *, fast: bool = True,
+    path: Path,
+    fmt: str = "auto",
+    encoding: str = "auto",
+    delimiter: str = "auto",
+    sheet: str | None = None,
+    header_row: int = 1,
+    *,
+    fast: bool = True,
 ) -> SourceTable:
     """Open a source file. ``fast`` lets CSV be parsed by Arrow (C++); its batches
     raise :class:`NeedsRowByRow` on a malformed row, and the caller reads again with fast=False."""
@@ -226,11 +241,15 @@ def _arrow_csv(path: Path, table: SourceTable, header_row: int) -> Callable[[int
                 path,
                 read_options=pa_csv.ReadOptions(
                     encoding="utf8" if table.encoding in ("utf-8", "utf-8-sig") else table.encoding,
-                    skip_rows=header_row, column_names=names, block_size=1 << 20, use_threads=False,
+                    skip_rows=header_row,
+                    column_names=names,
+                    block_size=1 << 20,
+                    use_threads=False,
                 ),
                 parse_options=pa_csv.ParseOptions(delimiter=table.delimiter, newlines_in_values=True),
                 convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
             )
@@ -343,4 +362,3 @@ def _open_jsonl(path: Path, encoding: str) -> SourceTable:
             handle.close()
 
     return SourceTable(header, _batched(rows()), "jsonl", encoding)
-

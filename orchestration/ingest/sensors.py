@@ -31,8 +31,12 @@ def new_files(seen: dict[str, str], now: float | None = None) -> dict[str, str]:
 
 
 def build_landing_sensor(job):
-    @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
-            description="Loads files dropped into the landing folder, then rebuilds the warehouse.")
+    @sensor(
+        job=job,
+        minimum_interval_seconds=30,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Loads files dropped into the landing folder, then rebuilds the warehouse.",
+    )
     def landing_folder_sensor(context: SensorEvaluationContext):
         seen = json.loads(context.cursor or "{}")
         found = new_files(seen)

@@ -127,7 +127,9 @@ IM_INCIDENTS = Target(
         _f("executor_met_deadline", "boolean", "Уложились или нет после назн. ПИ."),
         _f("resolution_duration", "duration", "Время с начала создания инцидента до окончания."),
         _f("executor_answer_sent_for_approval_at", "timestamp", "Время отправки первого ответа ПИ на согласование."),
-        _f("executor_answer_approval_duration", "duration", "Время, которое первый ответ ПИ находился на согласовании."),
+        _f(
+            "executor_answer_approval_duration", "duration", "Время, которое первый ответ ПИ находился на согласовании."
+        ),
         _f("current_step", "text", "Текущий шаг инцидента, e.g. Готово, Оценка удовлетворенности."),
         _f("created_at", "timestamp", "Дата создания (local time)."),
         _f("closed_at", "timestamp", "Дата окончания (local time)."),
@@ -164,8 +166,7 @@ IM_INCIDENTS = Target(
 
 REGIONAL_APPEALS = Target(
     "regional_appeals",
-    "Appeals from regional and municipal systems, one canonical shape for all of them; "
-    "_feed names the system.",
+    "Appeals from regional and municipal systems, one canonical shape for all of them; _feed names the system.",
     (
         _f("region_name", "text", "Region, as the file or the feed mapping names it."),
         _f("source_id", "text", "The appeal's id in its system (key within the feed)."),
@@ -176,8 +177,11 @@ REGIONAL_APPEALS = Target(
         _f("agency_name", "text", "Organisation responsible for the answer."),
         _f("municipality", "text", "Municipality name as the system writes it."),
         _f("oktmo", "text", "Municipality ОКТМО, where the system has it."),
-        _f("status", "text", "Canonical state: new, rejected, assigned, redirected, in_work, "
-           "postponed, answered, closed, reopened."),
+        _f(
+            "status",
+            "text",
+            "Canonical state: new, rejected, assigned, redirected, in_work, postponed, answered, closed, reopened.",
+        ),
         _f("source_status", "text", "The system's own status text."),
         _f("due_at", "timestamp", "Planned answer date, if the system sets one."),
         _f("first_response_at", "timestamp", "First (interim) response."),
@@ -243,6 +247,5 @@ BLOCK_STAFF = Target(
 )
 
 TARGETS: dict[str, Target] = {
-    t.name: t
-    for t in (POS_MESSAGES, IM_INCIDENTS, REGIONAL_APPEALS, ROADMAP_EVENTS, INDICATOR_TARGETS, BLOCK_STAFF)
+    t.name: t for t in (POS_MESSAGES, IM_INCIDENTS, REGIONAL_APPEALS, ROADMAP_EVENTS, INDICATOR_TARGETS, BLOCK_STAFF)
 }

@@ -7,7 +7,6 @@ off them with no translator. Models and seeds are keyed by their schema
 ``["reference", "regions"]``) and grouped by layer (dbt_project.yml).
 """
 
-
 import os
 
 from dagster import AssetExecutionContext

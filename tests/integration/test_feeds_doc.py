@@ -21,7 +21,7 @@ def _blocks(text: str) -> list[str]:
 
 def test_the_worked_example_onboards_the_hotline_file(conn, tmp_path):
     text = DOC.read_text(encoding="utf-8")
-    example = text[text.index("## Worked example"):]
+    example = text[text.index("## Worked example") :]
     blocks = _blocks(example)
     sample = next(b for b in blocks if b.startswith("№ обращения"))
     mapping_text = next(b for b in blocks if b.startswith("feed: city_hotline"))

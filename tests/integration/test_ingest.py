@@ -34,18 +34,29 @@ def test_loading_the_same_file_twice_changes_nothing(conn, mappings, tmp_path):
 
 def test_every_row_is_loaded_or_quarantined_with_its_reason(conn, mappings, tmp_path):
     mapping = mappings["pos"]
-    rows = [pos_row(1), pos_row(2, received="31.02.2026"), pos_row(3, rating="7"), pos_row(4, rating="0"),
-            pos_row(5, received="вчера", rating="10"), pos_row(6)]
+    rows = [
+        pos_row(1),
+        pos_row(2, received="31.02.2026"),
+        pos_row(3, rating="7"),
+        pos_row(4, rating="0"),
+        pos_row(5, received="вчера", rating="10"),
+        pos_row(6),
+    ]
     path = write_csv(tmp_path / "pos_export_2026-02-02.csv", headers(mapping), rows)
     with path.open("a", encoding="utf-8") as handle:  # a truncated last row
         handle.write("7;6668478390;MED_DOC_EPGU;Брянская")
     result = load_file(conn, path, mapping)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (7, 2, 5)
     quarantine = conn.execute(
-        "select row_number, field, value, reason from raw.quarantine order by row_number").fetchall()
+        "select row_number, field, value, reason from raw.quarantine order by row_number"
+    ).fetchall()
     assert [(q[0], q[1], q[2]) for q in quarantine] == [
-        (2, "Дата поступления", "31.02.2026"), (3, "Оценка ответа заявителем", "7"),
-        (4, "Оценка ответа заявителем", "0"), (5, "Дата поступления", "вчера"), (7, None, None)]
+        (2, "Дата поступления", "31.02.2026"),
+        (3, "Оценка ответа заявителем", "7"),
+        (4, "Оценка ответа заявителем", "0"),
+        (5, "Дата поступления", "вчера"),
+        (7, None, None),
+    ]
     assert "expected a valid date DD.MM.YYYY" in quarantine[0][3]
     assert "from 1 to 5" in quarantine[1][3]
     assert "«Оценка ответа заявителем»" in quarantine[3][3]  # both problems of row 5 are named
@@ -59,8 +70,10 @@ def test_a_reordered_pos_export_loads_the_same_rows(conn, mappings, tmp_path):
     mapping = mappings["pos"]
     straight = pos_csv(tmp_path / "a" / "pos_export_2026-03-02.csv", mapping, 20)
     shuffled = pos_csv(tmp_path / "b" / "pos_export_2026-03-09.csv", mapping, 20, shuffle=True, seed=7)
-    assert straight.read_text(encoding="utf-8-sig").splitlines()[0] != shuffled.read_text(
-        encoding="utf-8-sig").splitlines()[0]
+    assert (
+        straight.read_text(encoding="utf-8-sig").splitlines()[0]
+        != shuffled.read_text(encoding="utf-8-sig").splitlines()[0]
+    )
     a, b = load_file(conn, straight, mapping), load_file(conn, shuffled, mapping)
     columns = ", ".join(mapping.target.field_names)
     rows_a = conn.execute(f"select {columns} from raw.pos_messages where _load_id = %s order by 1", (a.load_id,))
@@ -82,11 +95,23 @@ def test_a_file_missing_a_required_column_is_rejected_whole(conn, mappings, tmp_
 
 def test_windows_1251_regional_export(conn, mappings, tmp_path):
     mapping = mappings["regional_portal"]
-    row = {"Рег. номер": "ОГ-2026-000001", "Дата регистрации": "12.01.2026 09:15", "Канал поступления": "Портал",
-           "Тематика": "ЖКХ", "Подтематика": "Отопление", "Исполнитель": "Администрация города Брянска",
-           "Муниципальное образование": "город Брянск", "ОКТМО": "15701000", "Состояние": "Ответ дан",
-           "Срок исполнения": "11.02.2026 09:15", "Дата ответа": "20.01.2026 16:00", "Оценка": "4",
-           "Повторное": "нет", "Заявитель": "Ёлкина Мария", "Текст обращения": "Холодно в квартире"}
+    row = {
+        "Рег. номер": "ОГ-2026-000001",
+        "Дата регистрации": "12.01.2026 09:15",
+        "Канал поступления": "Портал",
+        "Тематика": "ЖКХ",
+        "Подтематика": "Отопление",
+        "Исполнитель": "Администрация города Брянска",
+        "Муниципальное образование": "город Брянск",
+        "ОКТМО": "15701000",
+        "Состояние": "Ответ дан",
+        "Срок исполнения": "11.02.2026 09:15",
+        "Дата ответа": "20.01.2026 16:00",
+        "Оценка": "4",
+        "Повторное": "нет",
+        "Заявитель": "Ёлкина Мария",
+        "Текст обращения": "Холодно в квартире",
+    }
     path = write_csv(tmp_path / "portal_2026-01-31.csv", headers(mapping), [row], encoding="cp1251")
     result = load_file(conn, path, mapping)
     assert result.rows_loaded == 1, result
@@ -112,13 +137,19 @@ fields:
     )
     mapping = parse_mapping(mapping_path)
     data = tmp_path / "hotline_2026-05-01.jsonl"
-    data.write_text('{"ticket": "H1", "created": "2026-05-01T10:00:00", "theme": "Дороги", "state": "open"}\n'
-                    '{"ticket": "H2", "created": "2026-05-01T11:00:00", "theme": "ЖКХ", "state": "lost"}\n',
-                    encoding="utf-8")
+    data.write_text(
+        '{"ticket": "H1", "created": "2026-05-01T10:00:00", "theme": "Дороги", "state": "open"}\n'
+        '{"ticket": "H2", "created": "2026-05-01T11:00:00", "theme": "ЖКХ", "state": "lost"}\n',
+        encoding="utf-8",
+    )
     result = load_file(conn, data, mapping)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     assert conn.execute("select _feed, region_name, channel, status from raw.regional_appeals").fetchone() == (
-        "city_hotline", "Брянская область", "hotline", "in_work")
+        "city_hotline",
+        "Брянская область",
+        "hotline",
+        "in_work",
+    )
 
 
 def test_files_are_planned_in_export_order_and_unknown_files_reported(mappings, tmp_path):
@@ -149,8 +180,12 @@ with connect(sys.argv[1]) as conn:
 
 def test_a_load_killed_midway_leaves_nothing(conn, database_url, mappings, tmp_path):
     path = pos_csv(tmp_path / "pos_export_2026-06-01.csv", mappings["pos"], 150_000)
-    child = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, database_url, str(path)],
-                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, database_url, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     try:
         for line in child.stdout:
             if line.startswith("ROWS") and int(line.split()[1]) >= 100_000:
@@ -159,8 +194,11 @@ def test_a_load_killed_midway_leaves_nothing(conn, database_url, mappings, tmp_p
     finally:
         child.wait(timeout=30)
     for _ in range(100):  # the server notices the dead client and rolls back
-        busy = _count(conn, "select count(*) from pg_stat_activity where query ilike 'copy raw.pos_messages%%' "
-                            "and pid <> pg_backend_pid()")
+        busy = _count(
+            conn,
+            "select count(*) from pg_stat_activity where query ilike 'copy raw.pos_messages%%' "
+            "and pid <> pg_backend_pid()",
+        )
         if not busy:
             break
         time.sleep(0.1)

@@ -40,7 +40,7 @@ def _file_rows(region) -> dict[str, int]:
 
 
 def test_the_first_run_loads_every_file_and_builds_the_marts(runs, region, module_database_url):
-    first, totals, _, _ = runs
+    first, _, _, _ = runs
     assert first.success, first.failed_checks
     data_files = [f for f in region.files if Path(f.path).suffix in {".csv", ".xlsx"}]
     assert first.files["files_loaded"] + first.files["files_rejected"] == len(data_files)

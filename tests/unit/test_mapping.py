@@ -19,9 +19,15 @@ def test_pos_and_im_map_every_column_of_the_real_exports(mappings):
 
 @pytest.mark.parametrize(
     ("name", "feed"),
-    [("pos_export_2026-01-12.csv", "pos"), ("POS_export_2026-01-12.XLSX", "pos"), ("im_export_2026-01-12.xlsx", "im"),
-     ("portal_2026-10-31.csv", "regional_portal"), ("roadmap_2026_v2.xlsx", "roadmap"),
-     ("staff_2026-10-01.csv", "staff"), ("indicators_2026.xlsx", "indicators")],
+    [
+        ("pos_export_2026-01-12.csv", "pos"),
+        ("POS_export_2026-01-12.XLSX", "pos"),
+        ("im_export_2026-01-12.xlsx", "im"),
+        ("portal_2026-10-31.csv", "regional_portal"),
+        ("roadmap_2026_v2.xlsx", "roadmap"),
+        ("staff_2026-10-01.csv", "staff"),
+        ("indicators_2026.xlsx", "indicators"),
+    ],
 )
 def test_files_are_recognised_by_name(mappings, name, feed):
     assert feed_for(Path(name), mappings).feed == feed
@@ -52,8 +58,12 @@ def test_a_misspelt_field_is_named_with_the_file(tmp_path):
 
 def test_an_unknown_option_and_target_are_refused(tmp_path):
     with pytest.raises(MappingError, match="unknown option"):
-        parse_mapping(_write(tmp_path, "feed: x\ntarget: regional_appeals\nfiles: [a]\n"
-                                       "fields:\n  source_id: {column: A, requird: true}\n"))
+        parse_mapping(
+            _write(
+                tmp_path,
+                "feed: x\ntarget: regional_appeals\nfiles: [a]\nfields:\n  source_id: {column: A, requird: true}\n",
+            )
+        )
     with pytest.raises(MappingError, match="unknown raw table"):
         parse_mapping(_write(tmp_path, "feed: x\ntarget: appeals\nfiles: [a]\nfields:\n  a: b\n"))
 

@@ -11,7 +11,9 @@ def _rows(table):
     return [(n, cells, error) for n, cells, error in table.rows]
 
 
-@pytest.mark.parametrize(("encoding", "detected"), [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1251", "cp1251")])
+@pytest.mark.parametrize(
+    ("encoding", "detected"), [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1251", "cp1251")]
+)
 def test_encodings_are_detected(tmp_path, encoding, detected):
     path = tmp_path / "f.csv"
     path.write_text("Номер;Состояние\r\n1;Ответ дан\r\n", encoding=encoding)
@@ -60,7 +62,11 @@ def test_xlsx_native_values_are_rendered_as_the_converters_expect(tmp_path):
 
 def test_jsonl_records_and_a_broken_line(tmp_path):
     path = tmp_path / "f.jsonl"
-    lines = [json.dumps({"id": "A-1", "rating": 5}, ensure_ascii=False), "{not json", json.dumps({"rating": 4, "id": "A-3"})]
+    lines = [
+        json.dumps({"id": "A-1", "rating": 5}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"rating": 4, "id": "A-3"}),
+    ]
     path.write_text("\n".join(lines) + "\n")
     table = open_table(path)
     assert table.header == ["id", "rating"]

@@ -184,7 +184,7 @@ category_matches as (
             any_category.category_lookup_key
         ) as category_lookup_key,
         coalesce(exact.category_lookup_key, any_subcategory.category_lookup_key) is not null
-        as is_category_mapped
+            as is_category_mapped
     from keyed
     left join category_lookup as exact
         on

@@ -43,7 +43,7 @@ ranked as (
 final as (
     select
         {{ surrogate_key(['region_code', 'source_system', 'category_key', 'subcategory_key']) }}
-        as category_lookup_key,
+            as category_lookup_key,
         region_code,
         source_system,
         category_key,
