@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,  # locals may hold passwords
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 db_app = typer.Typer(
@@ -264,7 +265,14 @@ def _print_load_results(results) -> None:
         return
     table = Table(title="Загрузка файлов / files loaded")
     for column in ("file", "feed", "status", "read", "loaded", "quarantined", "s"):
-        table.add_column(column, justify="right" if column in ("read", "loaded", "quarantined", "s") else "left")
+        numeric = column in ("read", "loaded", "quarantined", "s")
+        # file names are what the reader looks for: never cut them short
+        table.add_column(
+            column,
+            justify="right" if numeric else "left",
+            no_wrap=column == "file",
+            overflow="fold" if column == "file" else "ellipsis",
+        )
     for r in results:
         colour = {"loaded": "green", "skipped": "dim", "rejected": "red"}[r.status]
         table.add_row(
