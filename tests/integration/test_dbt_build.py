@@ -8,19 +8,14 @@ reasons. Later this module is wired to the demo generator as well.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from orchestration.db.schema import partition_name
 from orchestration.ingest.targets import TARGETS
-from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.warehouse.project import dbt_executable
-from orchestration.warehouse.resources import dbt_env
+from tests.warehouse import run_dbt
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -554,25 +549,12 @@ def insert_hand_rows(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
-def run_dbt(url: str, *args: str, target_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    return subprocess.run(
-        [dbt_executable(), *args, "--target-path", str(target_path), "--log-path", str(target_path)],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def built(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[psycopg.Connection]:
     """The hand rows built once for the module; tests only read."""
     with psycopg.connect(module_database_url) as conn:
         insert_hand_rows(conn)
-        result = run_dbt(module_database_url, "build", target_path=tmp_path_factory.mktemp("dbt-target"))
-        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+        run_dbt(module_database_url, "build", target_path=tmp_path_factory.mktemp("dbt-target"))
         yield conn
 
 
