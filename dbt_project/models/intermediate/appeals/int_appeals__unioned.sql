@@ -78,7 +78,8 @@ pos_appeals as (
         null::text as applicant_key,
         null::text as address_key,
         version_count,
-        _load_id
+        _load_id,
+        _exported_at
     from pos
 ),
 
@@ -115,7 +116,8 @@ im_appeals as (
         applicant_key,
         address_key,
         version_count,
-        _load_id
+        _load_id,
+        _exported_at
     from im
 ),
 
@@ -149,7 +151,8 @@ regional_appeals as (
         applicant_key,
         address_key,
         version_count,
-        _load_id
+        _load_id,
+        _exported_at
     from regional
 ),
 
@@ -319,7 +322,8 @@ final as (
         applicant_key,
         address_key,
         version_count,
-        _load_id
+        _load_id,
+        _exported_at
     from enriched
 )
 
