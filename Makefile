@@ -54,6 +54,7 @@ db-stop: install ## Stop the embedded PostgreSQL
 bench: install ## Run the benchmarks and write bench/results/
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_build.py
 
 clean: ## Remove caches and dbt artefacts (keeps .tsur data)
 	rm -rf .pytest_cache .ruff_cache dbt_project/target dbt_project/logs

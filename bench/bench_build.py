@@ -1,0 +1,197 @@
+"""Warehouse build time: a full `dbt build` against an incremental daily run, for one and for five region-years.
+
+For each scenario the regions' demo files are generated (``tsur generate``,
+12 months from 2025-11-01, seed 42), and every file except the newest export
+of each appeal feed (ПОС, IM, the regional portal) is loaded. Then:
+
+* ``full_build`` (the baseline): ``dbt build --full-refresh`` — seeds,
+  snapshots, every model and every test, from scratch;
+* ``incremental_run``: the held-back newest exports are loaded (the next
+  delivery: "a new day of files") and ``dbt build`` runs again without
+  ``--full-refresh``, so incremental models take only what the new loads touch.
+
+Both builds run the same selection (the whole project) in the same database on
+the same machine, one after the other. Target (issue 3): the incremental run
+at least 10× faster than the full build, and a full region-year build in
+minutes on a 2-core machine. Results go to bench/results/build.json.
+
+    python bench/bench_build.py [--appeals 500000] [--scenarios one,five] [--keep DIR]
+
+``--appeals`` is per region. Five region-years are BRY, YEV, KHM, PSK and IRK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from orchestration.db import embedded  # noqa: E402
+from orchestration.db.connection import dbt_env  # noqa: E402
+from orchestration.db.schema import bootstrap  # noqa: E402
+from orchestration.generate import generate_region  # noqa: E402
+from orchestration.ingest.loader import load_file, plan_files  # noqa: E402
+from orchestration.ingest.mapping import load_mappings  # noqa: E402
+from orchestration.settings import DBT_PROJECT_DIR  # noqa: E402
+from orchestration.warehouse.project import dbt_executable  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "build.json"
+SCENARIOS = {"one": ["BRY"], "five": ["BRY", "YEV", "KHM", "PSK", "IRK"]}
+APPEAL_FEEDS = ("pos", "im", "regional_portal")
+PORT = 55497
+
+
+def _fresh_database(admin_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"drop database if exists {name} with (force)")
+        conn.execute(f"create database {name}")
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(url) as conn:
+        bootstrap(conn)
+    return url
+
+
+def _split_newest(folders: list[Path]) -> tuple[list, list]:
+    """All planned files, and apart from them the newest export of each appeal feed per region."""
+    planned, _ = plan_files(folders, load_mappings())
+    newest: dict[tuple[Path, str], tuple] = {}
+    for path, mapping in planned:
+        if mapping.feed in APPEAL_FEEDS:
+            key = (next(f for f in folders if f in path.parents), mapping.feed)
+            if key not in newest or mapping.exported_at(path) >= mapping.exported_at(newest[key][0]):
+                newest[key] = (path, mapping)
+    held = {path for path, _ in newest.values()}
+    rest = [item for item in planned if item[0] not in held]
+    return rest, [item for item in planned if item[0] in held]
+
+
+def _load(url: str, items: list) -> dict:
+    import psycopg
+
+    started = time.perf_counter()
+    rows = 0
+    with psycopg.connect(url) as conn:
+        for path, mapping in items:
+            rows += load_file(conn, path, mapping).rows_loaded
+    return {"files": len(items), "rows_loaded": rows, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _dbt_build(url: str, target: Path, *extra: str) -> dict:
+    env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [dbt_executable(), "build", "--target-path", str(target), "--log-path", str(target), *extra],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{result.stdout[-6000:]}")
+    statuses = json.loads((target / "run_results.json").read_text())["results"]
+    slowest = sorted(statuses, key=lambda r: r["execution_time"], reverse=True)[:5]
+    return {
+        "seconds": round(seconds, 1),
+        "nodes": len(statuses),
+        "slowest": {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 1) for r in slowest},
+    }
+
+
+def _count(url: str, sql: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def run_scenario(name: str, regions: list[str], appeals: int, admin_url: str, work: Path) -> dict:
+    print(f"{name}: {len(regions)} region(s) × {appeals:,} appeals", flush=True)
+    started = time.perf_counter()
+    folders = []
+    for code in regions:
+        out = work / "files" / code
+        if not (out / "manifest.json").exists():
+            generate_region(code, appeals, date(2025, 11, 1), 12, 42, out)
+        folders.append(out)
+    generated = round(time.perf_counter() - started, 1)
+    first, held = _split_newest(folders)
+    url = _fresh_database(admin_url, f"bench_build_{name}")
+    loaded = _load(url, first)
+    print(f"  generated in {generated} s; loaded {loaded['rows_loaded']:,} rows in {loaded['seconds']} s", flush=True)
+    full = _dbt_build(url, work / f"target-{name}-full", "--full-refresh")
+    print(f"  full_build       {full['seconds']:>7.1f} s  ({full['nodes']} nodes)", flush=True)
+    newest = _load(url, held)
+    incremental = _dbt_build(url, work / f"target-{name}-incremental")
+    print(
+        f"  incremental_run  {incremental['seconds']:>7.1f} s  after loading {newest['files']} newest exports "
+        f"({newest['rows_loaded']:,} rows)",
+        flush=True,
+    )
+    return {
+        "regions": regions,
+        "appeals_per_region": appeals,
+        "appeals_in_fct": _count(url, "select count(*) from marts.fct_appeals"),
+        "raw_rows_first_load": loaded["rows_loaded"],
+        "full_build": full,
+        "newest_exports": newest,
+        "incremental_run": incremental,
+        "full_vs_incremental": round(full["seconds"] / incremental["seconds"], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--appeals", type=int, default=500_000, help="appeals per region-year")
+    parser.add_argument("--scenarios", default="one,five", help="comma-separated: one, five")
+    parser.add_argument("--keep", type=Path, help="keep generated files and the database here (reused next time)")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="tsur-bench-build-"))
+    work.mkdir(parents=True, exist_ok=True)
+    pgdata = work / "pgdata"
+    embedded.start(pgdata, PORT)
+    admin = f"postgresql://{embedded.SUPERUSER}@127.0.0.1:{PORT}/postgres"
+    try:
+        runs = {name: run_scenario(name, SCENARIOS[name], args.appeals, admin, work) for name in names}
+    finally:
+        embedded.stop(pgdata)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    report = {
+        "benchmark": "dbt build: full against an incremental daily run",
+        "baseline": "full_build",
+        "parameters": {"appeals_per_region": args.appeals, "months": 12, "start": "2025-11-01", "seed": 42},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "runs": runs,
+        "target_ratio": 10,
+        "meets_target": all(r["full_vs_incremental"] >= 10 for r in runs.values()),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for name, run in runs.items():
+        print(
+            f"{name}: full {run['full_build']['seconds']} s / incremental {run['incremental_run']['seconds']} s "
+            f"= {run['full_vs_incremental']}× (target ≥ 10×)"
+        )
+    print(f"results in {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
