@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help install demo test test-fast lint format dagster db-start db-stop bench clean
+.PHONY: help install demo test test-fast lint format dagster db-start db-stop bench calendar clean
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench: install ## Run the benchmarks and write bench/results/
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_build.py
+
+calendar: install ## Regenerate the production calendar seed from the holidays package
+	$(BIN)/python -m orchestration.warehouse.calendar
 
 clean: ## Remove caches and dbt artefacts (keeps .tsur data)
 	rm -rf .pytest_cache .ruff_cache dbt_project/target dbt_project/logs
