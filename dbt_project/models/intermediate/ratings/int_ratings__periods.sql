@@ -1,0 +1,80 @@
+-- The rating periods of each region: every month and every quarter from the
+-- one holding the region's first appeal to the one holding its data's as-of
+-- (the newest export loaded). A period's snapshot is its end, or the as-of
+-- while it is still running; "open", "overdue" and "answered by" are judged
+-- at the snapshot, so a closed period's rating does not move as later
+-- answers arrive.
+with
+
+appeals as (
+    select
+        region_code,
+        min(received_date) as first_received_date,
+        max(as_of_at) as as_of_at
+    from {{ ref('fct_appeals') }}
+    where region_code is not null
+    group by region_code
+),
+
+regions as (
+    select
+        region_code,
+        timezone
+    from {{ ref('regions') }}
+),
+
+bounds as (
+    select
+        appeals.region_code,
+        regions.timezone,
+        appeals.first_received_date,
+        appeals.as_of_at,
+        (appeals.as_of_at at time zone regions.timezone)::date as as_of_date
+    from appeals
+    inner join regions
+        on appeals.region_code = regions.region_code
+),
+
+grains as (
+    select
+        grain.period_grain,
+        grain.period_length
+    from (
+        values
+        ('month', interval '1 month'),
+        ('quarter', interval '3 months')
+    ) as grain (period_grain, period_length)
+),
+
+spine as (
+    select
+        bounds.region_code,
+        bounds.timezone,
+        bounds.as_of_at,
+        grains.period_grain,
+        grains.period_length,
+        period_start.period_start::date as period_start
+    from bounds
+    cross join grains
+    cross join lateral generate_series(
+        date_trunc(grains.period_grain, bounds.first_received_date::timestamp),
+        date_trunc(grains.period_grain, bounds.as_of_date::timestamp),
+        grains.period_length
+    ) as period_start (period_start)
+),
+
+final as (
+    select
+        region_code,
+        period_grain,
+        period_start,
+        (period_start + period_length - interval '1 day')::date as period_end,
+        (period_start - period_length)::date as previous_period_start,
+        (period_start + period_length)::timestamp at time zone timezone as period_end_at,
+        least((period_start + period_length)::timestamp at time zone timezone, as_of_at) as snapshot_at,
+        as_of_at,
+        (period_start + period_length)::timestamp at time zone timezone <= as_of_at as is_complete
+    from spine
+)
+
+select * from final
