@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,13 @@ CALLS = {
     "add_working_days": ("a.region_code", "a.received_at", "7"),
     "add_working_hours": ("a.region_code", "a.received_at", "9"),
 }
+
+
+def _free_port() -> int:
+    """A port nobody listens on (other benchmarks on this machine use fixed ones)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _dbt(url: str, target: Path, *args: str) -> str:
@@ -78,7 +86,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="tsur-bench-calendar-") as tmp:
-        pgdata, port = Path(tmp) / "pgdata", 55498
+        pgdata, port = Path(tmp) / "pgdata", _free_port()
         embedded.start(pgdata, port)
         try:
             admin = f"postgresql://{embedded.SUPERUSER}@127.0.0.1:{port}/postgres"
@@ -102,7 +110,7 @@ def main() -> None:
                 conn.execute("select setseed(0.42)")
                 conn.execute(
                     """create table bench.appeals as
-                       select (array['BRY', 'YEV', 'KHM', 'PSK', 'IRK'])[1 + i % 5] as region_code,
+                       select (array['BRY', 'YEV', 'KHM', 'PSK', 'IRK'])[1 + i %% 5] as region_code,
                               received_at, received_at + random() * interval '20 days' as answered_at
                        from (select i, timestamptz '2025-01-01 00:00+03' + random() * interval '700 days' as received_at
                              from generate_series(1, %s) as i) as s""",
