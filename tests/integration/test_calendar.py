@@ -31,6 +31,11 @@ CASES = [
     # Friday 31.10.2025 → Saturday 1 November is working (and shortened: closes at 17:00).
     ("a working Saturday counts", "add_working_days", "BRY", "2025-10-30 12:00+03", 2, "2025-11-01 17:00+03"),
     ("then 2–4 November are off", "add_working_days", "BRY", "2025-10-30 12:00+03", 3, "2025-11-05 18:00+03"),
+    # The shipped override: Bryansk worked Saturday 22.04.2023 and rested on Tuesday 25.04 (Радоница).
+    ("a regional working Saturday", "add_working_days", "BRY", "2023-04-21 12:00+03", 1, "2023-04-22 18:00+03"),
+    ("a regional day off", "add_working_days", "BRY", "2023-04-21 12:00+03", 3, "2023-04-26 18:00+03"),
+    ("not in another region", "add_working_days", "PSK", "2023-04-21 12:00+03", 2, "2023-04-25 18:00+03"),
+    ("nor its Saturday", "add_working_days", "PSK", "2023-04-21 12:00+03", 1, "2023-04-24 18:00+03"),
     ("N < 1 has no deadline", "add_working_days", "BRY", "2025-10-30 12:00+03", 0, None),
     ("outside the calendar", "add_working_days", "BRY", "2033-06-01 12:00+03", 1, None),
     # An IM incident at 23:40 on Friday 16.01.2026: counting starts on Monday 19 January at 09:00.
