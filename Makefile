@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help install demo test test-fast lint format dagster db-start db-stop bench calendar clean
+.PHONY: help install demo test test-fast lint format dagster db-start db-stop bench calendar methodology clean
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench: install ## Run the benchmarks and write bench/results/
 
 calendar: install ## Regenerate the production calendar seed from the holidays package
 	$(BIN)/python -m orchestration.warehouse.calendar
+
+methodology: install ## Regenerate docs/rating-methodology.md from the rating seeds (commit it with them)
+	$(BIN)/python -m orchestration.warehouse.methodology
 
 clean: ## Remove caches and dbt artefacts (keeps .tsur data)
 	rm -rf .pytest_cache .ruff_cache dbt_project/target dbt_project/logs
