@@ -292,7 +292,7 @@ def _print_load_results(results) -> None:
 
 @app.command()
 def build(
-    select: str = typer.Option(None, "--select", "-s", help="dbt selection, e.g. staging or +agg_daily_volume."),
+    select: str = typer.Option(None, "--select", "-s", help="dbt selection, e.g. staging or +agg_appeals_by_period."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
 ) -> None:
     """Build the warehouse with dbt: seeds, staging, intermediate and marts, with their tests (`dbt build`)."""
@@ -367,7 +367,8 @@ def _print_next_steps(settings, landing: Path) -> None:
     console.print(
         "\n[bold]Что дальше / what next[/]\n"
         f"  • SQL:        tsur db psql  (or {redact(database_url(settings, start=False))})\n"
-        "               select * from marts.agg_daily_volume order by received_date_local desc limit 20;\n"
+        "               select * from marts.agg_appeals_by_period where period_grain = 'month'\n"
+        "                 and dimension = 'block' order by period_start desc, received_count desc limit 20;\n"
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
         "  • Docs:       docs/architecture.md, docs/feeds.md, seeds/README.md\n"

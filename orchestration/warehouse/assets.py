@@ -3,7 +3,7 @@
 Source keys are dagster-dbt's default ``[source_name, table]``, i.e.
 ``["raw", <table>]``: exactly the keys of the ingest assets, so staging hangs
 off them with no translator. Models and seeds are keyed by their schema
-(``["staging", "stg_pos__messages"]``, ``["marts", "agg_daily_volume"]``,
+(``["staging", "stg_pos__messages"]``, ``["marts", "agg_appeals_daily"]``,
 ``["reference", "regions"]``) and grouped by layer (dbt_project.yml).
 """
 

@@ -656,11 +656,13 @@ def test_applicants_are_linked_by_keyed_hash(built):
     assert keys[0][1] == keys[1][1] and len(keys[0][1]) == 64  # +7 (911)... and 8 911... are one phone
 
 
-def test_daily_volume_adds_up(built):
+def test_daily_aggregate_adds_up(built):
     total = _rows(
         built,
-        """select sum(appeals_received), sum(appeals_answered), sum(appeals_open),
-                                   sum(appeals_rated), sum(rating_sum) from marts.agg_daily_volume""",
+        """select sum(received_count), sum(received_answered_now_count), sum(received_open_now_count),
+                  sum(rated_count), sum(rating_1_count + 2 * rating_2_count + 3 * rating_3_count
+                                        + 4 * rating_4_count + 5 * rating_5_count)
+           from marts.agg_appeals_daily""",
     )
     # 12 appeals; answered: pos 806, im 1001, 1002, 1003, portal 0001, 0003; rejected: pos 809
     assert total == [(12, 6, 5, 3, 11)]

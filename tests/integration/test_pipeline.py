@@ -45,11 +45,11 @@ def test_the_first_run_loads_every_file_and_builds_the_marts(runs, region, modul
     data_files = [f for f in region.files if Path(f.path).suffix in {".csv", ".xlsx"}]
     assert first.files["files_loaded"] + first.files["files_rejected"] == len(data_files)
     assert first.files["files_rejected"] == 1  # the export generated without a required column
-    assert "marts/agg_daily_volume" in first.assets_materialised
+    assert "marts/agg_appeals_daily" in first.assets_materialised
     assert first.checks_passed > 50 and first.checks_failed == 0
     with psycopg.connect(module_database_url) as conn:
         appeals = conn.execute("select count(*) from intermediate.int_appeals__unioned").fetchone()[0]
-        volume = conn.execute("select sum(appeals_received) from marts.agg_daily_volume").fetchone()[0]
+        volume = conn.execute("select sum(received_count) from marts.agg_appeals_daily").fetchone()[0]
     assert appeals == volume
     assert appeals > 0.9 * sum(region.appeals.values())
 

@@ -36,11 +36,11 @@ def test_raw_assets_are_the_dbt_sources(defs):
 def test_dbt_models_and_tests_are_assets_and_checks(defs):
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
-    assert AssetKey(["marts", "agg_daily_volume"]) in keys
+    assert AssetKey(["marts", "agg_appeals_daily"]) in keys
     assert AssetKey(["intermediate", "int_appeals__unioned"]) in keys
     assert AssetKey(["reference", "sla_rules"]) in keys
     # the mart is downstream of every appeal feed
-    ancestors, todo = set(), [AssetKey(["marts", "agg_daily_volume"])]
+    ancestors, todo = set(), [AssetKey(["marts", "agg_appeals_daily"])]
     while todo:
         parents = graph.get(todo.pop()).parent_keys - ancestors
         ancestors |= parents

@@ -1,0 +1,173 @@
+-- Median and 90th percentile of the time to first response and to the final
+-- answer, per period (day, ISO week, month, quarter) and per one dimension
+-- at a time, with the key of agg_appeals_by_period. Percentiles cannot be
+-- added up or averaged, so they are computed here from the appeals for every
+-- period and dimension value; a dashboard picks its row, it never combines
+-- them. Sparse: a row only where the period has at least one measured appeal.
+--
+-- The answer's time counts on the answer's day, the first response's in the
+-- received cohort, as in agg_appeals_daily. Percentiles are
+-- percentile_cont: linear interpolation between the two nearest ranks
+-- (numpy's default), of calendar hours as double precision.
+{{ config(pre_hook="set local work_mem = '256MB'") }}
+
+with
+
+appeals as (
+    select * from {{ ref('fct_appeals') }}
+),
+
+grains as (
+    select grain.period_grain
+    from (values ('day'), ('week'), ('month'), ('quarter')) as grain (period_grain)
+),
+
+timed as (
+    select
+        'answer' as measure,
+        greatest(answered_date, received_date) as event_date,
+        hours_to_answer::float8 as hours,
+        region_code,
+        block_code,
+        category_code,
+        agency_id,
+        municipality_oktmo,
+        channel
+    from appeals
+    where answered_date is not null and hours_to_answer is not null
+    union all
+    select
+        'first_response' as measure,
+        received_date as event_date,
+        hours_to_first_response::float8 as hours,
+        region_code,
+        block_code,
+        category_code,
+        agency_id,
+        municipality_oktmo,
+        channel
+    from appeals
+    where hours_to_first_response is not null
+),
+
+-- The hours of each day and dimension value as arrays: one pass over the
+-- appeals, so that a week, month or quarter gathers its days' arrays rather
+-- than re-reading and re-sorting the appeals once per grain.
+day_hours as (
+    select
+        event_date,
+        region_code,
+        case
+            when grouping(block_code) = 0 then 'block'
+            when grouping(category_code) = 0 then 'category'
+            when grouping(agency_id) = 0 then 'agency'
+            when grouping(municipality_oktmo) = 0 then 'municipality'
+            when grouping(channel) = 0 then 'channel'
+            else 'region'
+        end as dimension,
+        case
+            when grouping(block_code) = 0 then block_code
+            when grouping(category_code) = 0 then category_code
+            when grouping(agency_id) = 0 then agency_id
+            when grouping(municipality_oktmo) = 0 then municipality_oktmo
+            when grouping(channel) = 0 then channel
+            else region_code
+        end as dimension_value,
+        array_agg(hours) filter (where measure = 'answer') as answer_hours,
+        array_agg(hours) filter (where measure = 'first_response') as first_response_hours
+    from timed
+    group by
+        event_date,
+        region_code,
+        grouping sets ((), (block_code), (category_code), (agency_id), (municipality_oktmo), (channel))
+),
+
+-- Each day's arrays under its period of every grain, in key order: reading
+-- the unnested hours group by group spares the aggregate below a sort of
+-- millions of rows (a plan choice only; the numbers do not depend on it).
+period_hours as (
+    select
+        ordered.period_grain,
+        ordered.period_start,
+        ordered.region_code,
+        ordered.dimension,
+        ordered.dimension_value,
+        hours.measure,
+        hours.hours
+    from (
+        select
+            grains.period_grain,
+            date_trunc(grains.period_grain, day_hours.event_date::timestamp)::date as period_start,
+            day_hours.region_code,
+            day_hours.dimension,
+            day_hours.dimension_value,
+            day_hours.answer_hours,
+            day_hours.first_response_hours
+        from day_hours
+        cross join grains
+        order by
+            grains.period_grain,
+            period_start,
+            day_hours.region_code,
+            day_hours.dimension,
+            day_hours.dimension_value
+    ) as ordered
+    cross join lateral (
+        select
+            'answer' as measure,
+            answer_hour as hours
+        from unnest(ordered.answer_hours) as answer_hour
+        union all
+        select
+            'first_response' as measure,
+            first_response_hour as hours
+        from unnest(ordered.first_response_hours) as first_response_hour
+    ) as hours
+),
+
+percentiles as (
+    select
+        period_grain,
+        period_start,
+        region_code,
+        dimension,
+        dimension_value,
+        count(*) filter (where measure = 'first_response') as first_response_count,
+        percentile_cont(array[0.5, 0.9]) within group (order by hours) filter (
+            where measure = 'first_response'
+        ) as first_response_percentiles,
+        count(*) filter (where measure = 'answer') as answered_count,
+        percentile_cont(array[0.5, 0.9]) within group (order by hours) filter (
+            where measure = 'answer'
+        ) as answer_percentiles
+    from period_hours
+    group by period_grain, period_start, region_code, dimension, dimension_value
+),
+
+final as (
+    select
+        period_grain,
+        period_start,
+        (
+            period_start
+            + case period_grain
+                when 'day' then interval '1 day'
+                when 'week' then interval '1 week'
+                when 'month' then interval '1 month'
+                else interval '3 months'
+            end
+            - interval '1 day'
+        )::date as period_end,
+        region_code,
+        dimension,
+        dimension_value,
+        first_response_count::bigint as first_response_count,
+        first_response_percentiles[1] as median_hours_to_first_response,
+        first_response_percentiles[2] as p90_hours_to_first_response,
+        answered_count::bigint as answered_count,
+        answer_percentiles[1] as median_hours_to_answer,
+        answer_percentiles[2] as p90_hours_to_answer
+    from percentiles
+)
+
+select * from final

@@ -1,0 +1,351 @@
+-- Every countable appeal indicator per period (day, ISO week, month,
+-- quarter) and per one dimension at a time (the region as a whole, or one
+-- block, category, agency, municipality or channel): the long table for
+-- report tables, exports and one-dimension charts. Counts are the sums of
+-- agg_appeals_daily over the period (the same numbers by construction),
+-- shares are ratios of those sums, and the backlog at a period's end is the
+-- running sum of the daily deltas. Times (medians, 90th percentiles) are in
+-- agg_appeal_times_by_period, with the same key. Dense: every value of a
+-- dimension seen in the region's data has a row for every period from the
+-- region's first appeal to its as-of, zeros included.
+{{ config(pre_hook="set local work_mem = '256MB'") }}
+
+with
+
+daily as (
+    select * from {{ ref('agg_appeals_daily') }}
+),
+
+appeals as (
+    select * from {{ ref('fct_appeals') }}
+),
+
+regions as (
+    select
+        region_code,
+        timezone
+    from {{ ref('regions') }}
+),
+
+grains as (
+    select
+        grain.period_grain,
+        grain.step
+    from (
+        values
+        ('day', interval '1 day'),
+        ('week', interval '1 week'),
+        ('month', interval '1 month'),
+        ('quarter', interval '3 months')
+    ) as grain (period_grain, step)
+),
+
+-- The region's data window: its first appeal's day and its as-of (local).
+region_window as (
+    select
+        appeals.region_code,
+        min(appeals.received_date) as first_date,
+        max(appeals.as_of_at at time zone coalesce(regions.timezone, '{{ var("default_timezone") }}'))
+            as as_of_local
+    from appeals
+    left join regions on appeals.region_code = regions.region_code
+    group by appeals.region_code
+),
+
+periods as (
+    select
+        region_window.region_code,
+        grains.period_grain,
+        period.period_start::date as period_start,
+        (period.period_start + grains.step - interval '1 day')::date as period_end,
+        period.period_start::date >= region_window.first_date
+        and (period.period_start + grains.step)::date <= region_window.as_of_local::date as is_period_complete
+    from region_window
+    cross join grains
+    cross join lateral generate_series(
+        date_trunc(grains.period_grain, region_window.first_date::timestamp),
+        date_trunc(grains.period_grain, region_window.as_of_local),
+        grains.step
+    ) as period (period_start)
+),
+
+-- One dimension at a time: the sums of a day for the region as a whole and
+-- for each block, category, agency, municipality and channel.
+day_dimension as (
+    select
+        calendar_date,
+        region_code,
+        case
+            when grouping(block_code) = 0 then 'block'
+            when grouping(category_code) = 0 then 'category'
+            when grouping(agency_id) = 0 then 'agency'
+            when grouping(municipality_oktmo) = 0 then 'municipality'
+            when grouping(channel) = 0 then 'channel'
+            else 'region'
+        end as dimension,
+        case
+            when grouping(block_code) = 0 then block_code
+            when grouping(category_code) = 0 then category_code
+            when grouping(agency_id) = 0 then agency_id
+            when grouping(municipality_oktmo) = 0 then municipality_oktmo
+            when grouping(channel) = 0 then channel
+            else region_code
+        end as dimension_value,
+        sum(received_count) as received_count,
+        sum(received_rejected_count) as received_rejected_count,
+        sum(received_repeat_count) as received_repeat_count,
+        sum(received_redirected_count) as received_redirected_count,
+        sum(received_answered_now_count) as received_answered_now_count,
+        sum(received_open_now_count) as received_open_now_count,
+        sum(received_overdue_open_now_count) as received_overdue_open_now_count,
+        sum(first_response_count) as first_response_count,
+        sum(first_response_hours_sum) as first_response_hours_sum,
+        sum(answered_count) as answered_count,
+        sum(answered_rateable_count) as answered_rateable_count,
+        sum(answered_with_deadline_count) as answered_with_deadline_count,
+        sum(answered_on_time_count) as answered_on_time_count,
+        sum(answer_hours_sum) as answer_hours_sum,
+        sum(rated_count) as rated_count,
+        sum(rating_1_count) as rating_1_count,
+        sum(rating_2_count) as rating_2_count,
+        sum(rating_3_count) as rating_3_count,
+        sum(rating_4_count) as rating_4_count,
+        sum(rating_5_count) as rating_5_count,
+        sum(reaction_satisfied_count) as reaction_satisfied_count,
+        sum(reaction_neutral_count) as reaction_neutral_count,
+        sum(reaction_dissatisfied_count) as reaction_dissatisfied_count,
+        sum(reaction_other_count) as reaction_other_count,
+        sum(assessed_count) as assessed_count,
+        sum(satisfied_count) as satisfied_count,
+        sum(negative_count) as negative_count,
+        sum(open_delta) as open_delta,
+        sum(overdue_open_delta) as overdue_open_delta
+    from daily
+    group by
+        calendar_date,
+        region_code,
+        grouping sets ((), (block_code), (category_code), (agency_id), (municipality_oktmo), (channel))
+),
+
+-- Null region or value (not known) are groups of their own: joined by key.
+cells as (
+    select distinct
+        region_code,
+        dimension,
+        dimension_value,
+        coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key
+    from day_dimension
+),
+
+period_sums as (
+    select
+        grains.period_grain,
+        date_trunc(grains.period_grain, day_dimension.calendar_date::timestamp)::date as period_start,
+        coalesce(day_dimension.region_code, '?') || '|' || day_dimension.dimension || '|'
+        || coalesce(day_dimension.dimension_value, '?') as cell_key,
+        sum(day_dimension.received_count) as received_count,
+        sum(day_dimension.received_rejected_count) as received_rejected_count,
+        sum(day_dimension.received_repeat_count) as received_repeat_count,
+        sum(day_dimension.received_redirected_count) as received_redirected_count,
+        sum(day_dimension.received_answered_now_count) as received_answered_now_count,
+        sum(day_dimension.received_open_now_count) as received_open_now_count,
+        sum(day_dimension.received_overdue_open_now_count) as received_overdue_open_now_count,
+        sum(day_dimension.first_response_count) as first_response_count,
+        sum(day_dimension.first_response_hours_sum) as first_response_hours_sum,
+        sum(day_dimension.answered_count) as answered_count,
+        sum(day_dimension.answered_rateable_count) as answered_rateable_count,
+        sum(day_dimension.answered_with_deadline_count) as answered_with_deadline_count,
+        sum(day_dimension.answered_on_time_count) as answered_on_time_count,
+        sum(day_dimension.answer_hours_sum) as answer_hours_sum,
+        sum(day_dimension.rated_count) as rated_count,
+        sum(day_dimension.rating_1_count) as rating_1_count,
+        sum(day_dimension.rating_2_count) as rating_2_count,
+        sum(day_dimension.rating_3_count) as rating_3_count,
+        sum(day_dimension.rating_4_count) as rating_4_count,
+        sum(day_dimension.rating_5_count) as rating_5_count,
+        sum(day_dimension.reaction_satisfied_count) as reaction_satisfied_count,
+        sum(day_dimension.reaction_neutral_count) as reaction_neutral_count,
+        sum(day_dimension.reaction_dissatisfied_count) as reaction_dissatisfied_count,
+        sum(day_dimension.reaction_other_count) as reaction_other_count,
+        sum(day_dimension.assessed_count) as assessed_count,
+        sum(day_dimension.satisfied_count) as satisfied_count,
+        sum(day_dimension.negative_count) as negative_count,
+        sum(day_dimension.open_delta) as open_delta,
+        sum(day_dimension.overdue_open_delta) as overdue_open_delta
+    from day_dimension
+    cross join grains
+    group by grains.period_grain, period_start, cell_key
+),
+
+grid as (
+    select
+        periods.period_grain,
+        periods.period_start,
+        periods.period_end,
+        periods.is_period_complete,
+        cells.region_code,
+        cells.dimension,
+        cells.dimension_value,
+        cells.cell_key
+    from cells
+    inner join periods on coalesce(cells.region_code, '?') = coalesce(periods.region_code, '?')
+),
+
+filled as (
+    select
+        grid.*,
+        coalesce(period_sums.received_count, 0) as received_count,
+        coalesce(period_sums.received_rejected_count, 0) as received_rejected_count,
+        coalesce(period_sums.received_repeat_count, 0) as received_repeat_count,
+        coalesce(period_sums.received_redirected_count, 0) as received_redirected_count,
+        coalesce(period_sums.received_answered_now_count, 0) as received_answered_now_count,
+        coalesce(period_sums.received_open_now_count, 0) as received_open_now_count,
+        coalesce(period_sums.received_overdue_open_now_count, 0) as received_overdue_open_now_count,
+        coalesce(period_sums.first_response_count, 0) as first_response_count,
+        coalesce(period_sums.first_response_hours_sum, 0) as first_response_hours_sum,
+        coalesce(period_sums.answered_count, 0) as answered_count,
+        coalesce(period_sums.answered_rateable_count, 0) as answered_rateable_count,
+        coalesce(period_sums.answered_with_deadline_count, 0) as answered_with_deadline_count,
+        coalesce(period_sums.answered_on_time_count, 0) as answered_on_time_count,
+        coalesce(period_sums.answer_hours_sum, 0) as answer_hours_sum,
+        coalesce(period_sums.rated_count, 0) as rated_count,
+        coalesce(period_sums.rating_1_count, 0) as rating_1_count,
+        coalesce(period_sums.rating_2_count, 0) as rating_2_count,
+        coalesce(period_sums.rating_3_count, 0) as rating_3_count,
+        coalesce(period_sums.rating_4_count, 0) as rating_4_count,
+        coalesce(period_sums.rating_5_count, 0) as rating_5_count,
+        coalesce(period_sums.reaction_satisfied_count, 0) as reaction_satisfied_count,
+        coalesce(period_sums.reaction_neutral_count, 0) as reaction_neutral_count,
+        coalesce(period_sums.reaction_dissatisfied_count, 0) as reaction_dissatisfied_count,
+        coalesce(period_sums.reaction_other_count, 0) as reaction_other_count,
+        coalesce(period_sums.assessed_count, 0) as assessed_count,
+        coalesce(period_sums.satisfied_count, 0) as satisfied_count,
+        coalesce(period_sums.negative_count, 0) as negative_count,
+        -- the backlog at the period's end: every delta up to it
+        sum(coalesce(period_sums.open_delta, 0)) over backlog as open_at_period_end,
+        sum(coalesce(period_sums.overdue_open_delta, 0)) over backlog as overdue_open_at_period_end
+    from grid
+    left join period_sums
+        on
+            grid.period_grain = period_sums.period_grain
+            and grid.period_start = period_sums.period_start
+            and grid.cell_key = period_sums.cell_key
+    window backlog as (
+        partition by grid.period_grain, grid.cell_key
+        order by grid.period_start
+        rows between unbounded preceding and current row
+    )
+),
+
+labels as (
+    select
+        'block' as dimension,
+        block_code as dimension_value,
+        block_name as dimension_label
+    from {{ ref('thematic_blocks') }}
+    union all
+    select distinct
+        'category' as dimension,
+        category_code as dimension_value,
+        category_name as dimension_label
+    from {{ ref('categories') }}
+    union all
+    select
+        'agency' as dimension,
+        agency_id as dimension_value,
+        short_name as dimension_label
+    from {{ ref('agencies') }}
+    union all
+    select
+        'municipality' as dimension,
+        oktmo as dimension_value,
+        municipality_name as dimension_label
+    from {{ ref('municipalities') }}
+    union all
+    select
+        'channel' as dimension,
+        channel_code as dimension_value,
+        channel_name as dimension_label
+    from {{ ref('channels') }}
+    union all
+    select
+        'region' as dimension,
+        region_code as dimension_value,
+        region_name as dimension_label
+    from {{ ref('regions') }}
+),
+
+final as (
+    select
+        filled.period_grain,
+        filled.period_start,
+        filled.period_end,
+        filled.is_period_complete,
+        filled.region_code,
+        filled.dimension,
+        filled.dimension_value,
+        labels.dimension_label,
+        filled.received_count::bigint as received_count,
+        filled.received_rejected_count::bigint as received_rejected_count,
+        filled.received_repeat_count::bigint as received_repeat_count,
+        filled.received_redirected_count::bigint as received_redirected_count,
+        filled.received_answered_now_count::bigint as received_answered_now_count,
+        filled.received_open_now_count::bigint as received_open_now_count,
+        filled.received_overdue_open_now_count::bigint as received_overdue_open_now_count,
+        filled.answered_count::bigint as answered_count,
+        filled.answered_with_deadline_count::bigint as answered_with_deadline_count,
+        filled.answered_on_time_count::bigint as answered_on_time_count,
+        filled.open_at_period_end::bigint as open_at_period_end,
+        filled.overdue_open_at_period_end::bigint as overdue_open_at_period_end,
+        {{ share('filled.answered_on_time_count', 'filled.answered_with_deadline_count') }} as on_time_share,
+        {{ share('filled.received_rejected_count', 'filled.received_count') }} as moderation_reject_share,
+        {{ share('filled.received_repeat_count', 'filled.received_count') }} as repeat_share,
+        {{ share('filled.received_redirected_count', 'filled.received_count') }} as redirect_share,
+        filled.first_response_count::bigint as first_response_count,
+        {{ share('filled.first_response_hours_sum', 'filled.first_response_count') }} as mean_hours_to_first_response,
+        {{ share('filled.answer_hours_sum', 'filled.answered_count') }} as mean_hours_to_answer,
+        filled.answered_rateable_count::bigint as answered_rateable_count,
+        filled.rated_count::bigint as rated_count,
+        filled.rating_1_count::bigint as rating_1_count,
+        filled.rating_2_count::bigint as rating_2_count,
+        filled.rating_3_count::bigint as rating_3_count,
+        filled.rating_4_count::bigint as rating_4_count,
+        filled.rating_5_count::bigint as rating_5_count,
+        {{ share(
+            'filled.rating_1_count + 2 * filled.rating_2_count + 3 * filled.rating_3_count'
+            ~ ' + 4 * filled.rating_4_count + 5 * filled.rating_5_count',
+            'filled.rated_count'
+        ) }} as mean_rating,
+        {{ share('filled.rating_4_count + filled.rating_5_count', 'filled.rated_count') }} as rating_4_5_share,
+        {{ share('filled.rating_1_count + filled.rating_2_count', 'filled.rated_count') }} as rating_1_2_share,
+        {{ share('filled.rated_count', 'filled.answered_rateable_count') }} as rating_coverage,
+        filled.reaction_satisfied_count::bigint as reaction_satisfied_count,
+        filled.reaction_neutral_count::bigint as reaction_neutral_count,
+        filled.reaction_dissatisfied_count::bigint as reaction_dissatisfied_count,
+        filled.reaction_other_count::bigint as reaction_other_count,
+        {{ share(
+            'filled.reaction_satisfied_count',
+            'filled.reaction_satisfied_count + filled.reaction_neutral_count + filled.reaction_dissatisfied_count'
+        ) }} as reaction_satisfied_share,
+        {{ share(
+            'filled.reaction_neutral_count',
+            'filled.reaction_satisfied_count + filled.reaction_neutral_count + filled.reaction_dissatisfied_count'
+        ) }} as reaction_neutral_share,
+        {{ share(
+            'filled.reaction_dissatisfied_count',
+            'filled.reaction_satisfied_count + filled.reaction_neutral_count + filled.reaction_dissatisfied_count'
+        ) }} as reaction_dissatisfied_share,
+        filled.assessed_count::bigint as assessed_count,
+        filled.satisfied_count::bigint as satisfied_count,
+        filled.negative_count::bigint as negative_count,
+        {{ share('filled.satisfied_count', 'filled.assessed_count') }} as satisfaction_share,
+        {{ share('filled.negative_count', 'filled.assessed_count') }} as negative_share,
+        {{ share('filled.assessed_count', 'filled.answered_count') }} as assessment_coverage
+    from filled
+    left join labels
+        on
+            filled.dimension = labels.dimension
+            and filled.dimension_value = labels.dimension_value
+)
+
+select * from final
