@@ -2,18 +2,46 @@
 -- source_id), in the taxonomy, states and codes of the reference seeds, with
 -- no personal data (applicants and addresses only as keyed hashes). The marts
 -- build on this model alone. Lookups are by normalised name (macro name_key).
+--
+-- Incremental: a run takes the staging rows written since its last run
+-- (_seen_load_id above its own newest), so a new day of files conforms only
+-- the appeals it touches. Reference data changes need --full-refresh.
+{{
+    config(
+        materialized='incremental',
+        unique_key='appeal_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[
+            {'columns': ['appeal_key'], 'unique': True},
+            {'columns': ['_load_id']},
+            {'columns': ['applicant_key']},
+            {'columns': ['address_key']},
+        ],
+    )
+}}
+
+{%- set since_last_run -%}
+    {%- if is_incremental() -%}
+        where _seen_load_id > (select coalesce(max(seen._seen_load_id), 0) from {{ this }} as seen)
+    {%- endif -%}
+{%- endset %}
+
 with
 
 pos as (
     select * from {{ ref('stg_pos__messages') }}
+    {{ since_last_run }}
 ),
 
 im as (
     select * from {{ ref('stg_im__incidents') }}
+    {{ since_last_run }}
 ),
 
 regional as (
     select * from {{ ref('stg_regional__appeals') }}
+    {{ since_last_run }}
 ),
 
 category_lookup as (
@@ -67,11 +95,19 @@ pos_appeals as (
         null::text as given_status,
         coalesce(is_fast_track, false) as is_fast_track,
         'normal' as importance,
+        case
+            when chose_59fz or fz_kind ilike '%59%' then 'fz59'
+            else 'pos_message'
+        end as flow,
         planned_completion_at as due_at,
         null::timestamptz as first_response_at,
+        null::timestamptz as assigned_at,
+        null::timestamptz as executor_first_response_at,
+        null::boolean as executor_met_deadline,
         actual_completion_at as answered_at,
         rating,
         null::text as closing_reason,
+        is_formal_reply,
         coalesce(is_repeat_review, false) as is_repeat,
         coalesce({{ name_key('org_received') }} != {{ name_key('org_current') }}, false) as is_redirected_source,
         is_overdue as is_overdue_source,
@@ -79,7 +115,8 @@ pos_appeals as (
         null::text as address_key,
         version_count,
         _load_id,
-        _exported_at
+        _exported_at,
+        _seen_load_id
     from pos
 ),
 
@@ -105,19 +142,25 @@ im_appeals as (
             when tags ilike '%{{ var("im_high_importance_tag") }}%' then 'high'
             else 'normal'
         end as importance,
+        'im_incident' as flow,
         null::timestamptz as due_at,
         first_response_at,
+        last_executor_assigned_at as assigned_at,
+        executor_first_response_at,
+        executor_met_deadline,
         coalesce(satisfaction_step_at, closed_at) as answered_at,
         null::bigint as rating,
         closing_reason,
-        null::boolean as is_repeat,
+        is_formal_reply,
+        is_repeat_tagged as is_repeat,
         false as is_redirected_source,
         null::boolean as is_overdue_source,
         applicant_key,
         address_key,
         version_count,
         _load_id,
-        _exported_at
+        _exported_at,
+        _seen_load_id
     from im
 ),
 
@@ -140,11 +183,16 @@ regional_appeals as (
         status as given_status,
         false as is_fast_track,
         'normal' as importance,
+        'regional_appeal' as flow,
         due_at,
         first_response_at,
+        null::timestamptz as assigned_at,
+        null::timestamptz as executor_first_response_at,
+        null::boolean as executor_met_deadline,
         answered_at,
         rating,
         null::text as closing_reason,
+        is_formal_reply,
         coalesce(is_repeat, false) as is_repeat,
         coalesce({{ name_key('answer_type') }} like 'перенаправ%', false) as is_redirected_source,
         null::boolean as is_overdue_source,
@@ -152,7 +200,8 @@ regional_appeals as (
         address_key,
         version_count,
         _load_id,
-        _exported_at
+        _exported_at,
+        _seen_load_id
     from regional
 ),
 
@@ -306,8 +355,12 @@ final as (
         source_stage,
         is_fast_track,
         importance,
+        flow,
         due_at,
         first_response_at,
+        assigned_at,
+        executor_first_response_at,
+        executor_met_deadline,
         -- Only an appeal that is answered now has an answer time: a rejected
         -- or reopened one has none (its earlier answer does not count).
         case
@@ -316,6 +369,9 @@ final as (
         coalesce(status in ('answered', 'closed'), answered_at is not null) as is_answered,
         case when rating between 1 and 5 then rating::int end as rating,
         satisfaction_reaction,
+        -- a formal reply is a property of an answer the appeal has now
+        case when coalesce(status in ('answered', 'closed'), answered_at is not null) then is_formal_reply end
+            as is_formal_reply,
         is_repeat,
         is_redirected_source or coalesce(status = 'redirected', false) as is_redirected,
         is_overdue_source,
@@ -323,7 +379,8 @@ final as (
         address_key,
         version_count,
         _load_id,
-        _exported_at
+        _exported_at,
+        _seen_load_id
     from enriched
 )
 

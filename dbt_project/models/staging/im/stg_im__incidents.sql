@@ -2,14 +2,29 @@
 -- resolved, local times as timestamptz, durations in seconds, the social
 -- network from the blog's host. Personal data (author, blog and post links,
 -- street and house, texts, notes) is read only to derive keyed hashes and
--- counts; none of it is passed on.
-{{ config(materialized='table') }}
+-- counts; none of it is passed on. The answers' texts are read only to flag
+-- formal replies (formal_reply_rules seed).
+--
+-- Incremental (macros/incremental_latest_version.sql): a run reads only the
+-- loads it has not seen and merges their newest versions with the stored
+-- ones. Reference data changes (region names, channels, formal-reply rules)
+-- need --full-refresh.
+{{
+    config(
+        materialized='incremental',
+        unique_key='im_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['im_id'], 'unique': True}],
+    )
+}}
 {#- A table, not a view like the rest of staging: a view's SQL, with the hash
     key in it, is readable by every database user in pg_views. -#}
 with
 
 source as (
     select * from {{ source('raw', 'im_incidents') }}
+    where {{ new_loads_filter() }}
 ),
 
 -- Code lookups only: region name → code and time zone, blog host → channel.
@@ -64,7 +79,7 @@ located as (
         on other_hosts.network_host = '*'
 ),
 
-final as (
+batch as (
     select
         im_id,
         incident_number,
@@ -109,6 +124,13 @@ final as (
         (executor_answer_1 is not null)::int
         + (executor_answer_2 is not null)::int
         + (executor_answer_3 is not null)::int as executor_answer_count,
+        -- formal when any of the executor's answers (or «Итог») matches a rule
+        {{ formal_reply_flag(
+            'im',
+            answer_types=['outcome'],
+            answer_texts=['executor_answer_1', 'executor_answer_2', 'executor_answer_3'],
+        ) }} as is_formal_reply,
+        coalesce(tags ilike '%{{ var("im_repeat_tag") }}%', false) as is_repeat_tagged,
         {{ keyed_hash('lower(trim(author_url))') }} as applicant_key,
         case
             when street is not null
@@ -116,8 +138,13 @@ final as (
         end as address_key,
         version_count,
         _load_id,
-        _exported_at
+        _exported_at,
+        _row_number
     from located
+),
+
+final as (
+    {{ merge_latest_versions('batch', ['im_id'], 'im_incidents') }}
 )
 
 select * from final

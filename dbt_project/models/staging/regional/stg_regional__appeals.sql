@@ -2,8 +2,22 @@
 -- raw.regional_appeals; _feed names the system): the latest version of each
 -- appeal per feed, region resolved, local times as timestamptz. The
 -- applicant's contacts and the address are read only to derive keyed hashes;
--- names, contacts, address and texts are not passed on.
-{{ config(materialized='table') }}
+-- names, contacts, address and texts are not passed on; the answer's text is
+-- read only to flag formal replies (formal_reply_rules seed).
+--
+-- Incremental (macros/incremental_latest_version.sql): a run reads only the
+-- loads it has not seen and merges their newest versions with the stored
+-- ones. Reference data changes (region names, formal-reply rules) need
+-- --full-refresh.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['feed_name', 'source_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['feed_name', 'source_id'], 'unique': True}],
+    )
+}}
 {#- A table, not a view like the rest of staging: a view's SQL, with the hash
     key in it, is readable by every database user in pg_views. -#}
 
@@ -22,6 +36,7 @@ with
 
 source as (
     select * from {{ source('raw', 'regional_appeals') }}
+    where {{ new_loads_filter() }}
 ),
 
 -- Code lookups only: region name → code and time zone, with the ОКТМО prefix
@@ -65,7 +80,7 @@ located as (
         on left(latest.oktmo, 2) = by_oktmo.oktmo_prefix
 ),
 
-final as (
+batch as (
     select
         _feed as feed_name,
         source_id,
@@ -90,10 +105,17 @@ final as (
         {{ keyed_hash(applicant_identity) }} as applicant_key,
         {{ keyed_hash(address_text('address')) }} as address_key,
         answer_text is not null as has_answer_text,
+        {{ formal_reply_flag('regional', answer_types=['answer_type'], answer_texts=['answer_text']) }}
+            as is_formal_reply,
         version_count,
         _load_id,
-        _exported_at
+        _exported_at,
+        _row_number
     from located
+),
+
+final as (
+    {{ merge_latest_versions('batch', ['feed_name', 'source_id'], 'regional_appeals') }}
 )
 
 select * from final
