@@ -25,7 +25,7 @@
                 formal_rule.source_system in ('*', '{{ source_kind }}')
                 and (
                     false
-                    {%- for field, value in fields %}
+                    {% for field, value in fields %}
                         or (
                             formal_rule.field = '{{ field }}'
                             and case
@@ -39,11 +39,11 @@
                                     )
                             end
                         )
-                    {%- endfor %}
+                    {% endfor %}
                 )
         ) then true
-        {%- if has_text %}
+        {% if has_text %}
             else false
-        {%- endif %}
+        {% endif %}
     end
 {%- endmacro %}

@@ -50,12 +50,12 @@ ranked_rules as (
                     when appeals.source_system then 0
                     when appeals.source_kind then 1
                     else 2
-                end,
-                rules.flow = '*',
-                rules.importance = '*',
-                rules.is_fast_track = '*',
+                end asc,
+                rules.flow = '*' asc,
+                rules.importance = '*' asc,
+                rules.is_fast_track = '*' asc,
                 rules.valid_from desc,
-                rules.rule_id
+                rules.rule_id asc
         ) as match_rank
     from appeals
     inner join rules
@@ -100,8 +100,9 @@ first_response as (
     select
         *,
         coalesce(assigned_at, received_at) as first_response_clock_at,
-        {{ sla_due_at('region_code', 'coalesce(assigned_at, received_at)', 'first_response_limit', 'first_response_unit') }}
-            as first_response_due_at
+        {{ sla_due_at(
+            'region_code', 'coalesce(assigned_at, received_at)', 'first_response_limit', 'first_response_unit',
+        ) }} as first_response_due_at
     from with_rules
 ),
 

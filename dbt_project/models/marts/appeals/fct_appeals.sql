@@ -29,65 +29,65 @@ with
 
 {% if is_incremental() -%}
 
--- appeals whose latest version is newer than the table
-changed as (
-    select
-        appeal_key,
-        region_code,
-        applicant_key,
-        address_key,
-        received_at
-    from {{ ref('int_appeals__unioned') }}
-    where _load_id > (select coalesce(max(done._load_id), 0) from {{ this }} as done)
-),
+    -- appeals whose latest version is newer than the table
+    changed as (
+        select
+            appeal_key,
+            region_code,
+            applicant_key,
+            address_key,
+            received_at
+        from {{ ref('int_appeals__unioned') }}
+        where _load_id > (select coalesce(max(done._load_id), 0) from {{ this }} as done)
+    ),
 
--- later appeals of the same applicant or address within the repeat window
--- (any category: a changed version may have changed its category)
-related_later as (
-    select later.appeal_key
-    from changed
-    inner join {{ ref('int_appeals__unioned') }} as later
-        on
-            changed.applicant_key = later.applicant_key
-            and changed.region_code = later.region_code
-            and later.received_at >= changed.received_at
-            and later.received_at <= changed.received_at + {{ repeat_window }}
-    union
-    select later.appeal_key
-    from changed
-    inner join {{ ref('int_appeals__unioned') }} as later
-        on
-            changed.address_key = later.address_key
-            and changed.region_code = later.region_code
-            and later.received_at >= changed.received_at
-            and later.received_at <= changed.received_at + {{ repeat_window }}
-),
+    -- later appeals of the same applicant or address within the repeat window
+    -- (any category: a changed version may have changed its category)
+    related_later as (
+        select later.appeal_key
+        from changed
+        inner join {{ ref('int_appeals__unioned') }} as later
+            on
+                changed.applicant_key = later.applicant_key
+                and changed.region_code = later.region_code
+                and changed.received_at <= later.received_at
+                and changed.received_at + {{ repeat_window }} >= later.received_at
+        union
+        select later.appeal_key
+        from changed
+        inner join {{ ref('int_appeals__unioned') }} as later
+            on
+                changed.address_key = later.address_key
+                and changed.region_code = later.region_code
+                and changed.received_at <= later.received_at
+                and changed.received_at + {{ repeat_window }} >= later.received_at
+    ),
 
-still_open as (
-    select open_appeal.appeal_key
-    from {{ this }} as open_appeal
-    where not open_appeal.is_answered and not open_appeal.is_rejected
-),
+    still_open as (
+        select open_appeal.appeal_key
+        from {{ this }} as open_appeal
+        where not open_appeal.is_answered and not open_appeal.is_rejected
+    ),
 
-to_build as (
-    select changed.appeal_key from changed
-    union
-    select related_later.appeal_key from related_later
-    union
-    select still_open.appeal_key from still_open
-),
+    to_build as (
+        select changed.appeal_key from changed
+        union
+        select related_later.appeal_key from related_later
+        union
+        select still_open.appeal_key from still_open
+    ),
 
-appeals as (
-    select unioned.*
-    from {{ ref('int_appeals__unioned') }} as unioned
-    inner join to_build on unioned.appeal_key = to_build.appeal_key
-),
+    appeals as (
+        select unioned.*
+        from {{ ref('int_appeals__unioned') }} as unioned
+        inner join to_build on unioned.appeal_key = to_build.appeal_key
+    ),
 
 {%- else %}
 
-appeals as (
-    select * from {{ ref('int_appeals__unioned') }}
-),
+    appeals as (
+        select * from {{ ref('int_appeals__unioned') }}
+    ),
 
 {%- endif %}
 
@@ -131,7 +131,7 @@ blocks as (
 repeats as (
     select
         appeals.appeal_key,
-        exists (
+        exists(
             select 1
             from {{ ref('int_appeals__unioned') }} as earlier
             where
@@ -141,7 +141,7 @@ repeats as (
                 and (earlier.received_at, earlier.appeal_key) < (appeals.received_at, appeals.appeal_key)
                 and earlier.received_at >= appeals.received_at - {{ repeat_window }}
         ) as has_earlier_same_applicant,
-        exists (
+        exists(
             select 1
             from {{ ref('int_appeals__unioned') }} as earlier
             where

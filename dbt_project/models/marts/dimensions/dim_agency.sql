@@ -32,18 +32,18 @@ successor_chain as (
     select
         agency_id,
         agency_id as current_agency_id,
-        0 as depth
+        0 as chain_length
     from current_seed
     where successor_agency_id is null
     union all
     select
         predecessor.agency_id,
         successor_chain.current_agency_id,
-        successor_chain.depth + 1 as depth
+        successor_chain.chain_length + 1 as chain_length
     from current_seed as predecessor
     inner join successor_chain
         on predecessor.successor_agency_id = successor_chain.agency_id
-    where successor_chain.depth < 20
+    where successor_chain.chain_length < 20
 ),
 
 final as (

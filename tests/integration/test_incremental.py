@@ -1,0 +1,123 @@
+"""Incremental runs give the numbers a full refresh gives, and touch only what the new files touch.
+
+A generated region is loaded up to two weeks before its end and built; then
+the next week's ПОС and IM exports are loaded and the appeal chain runs
+incrementally, then the week after. After that, every column of every row of
+marts.fct_appeals must equal a full-refresh build of the same data (in the
+same database, so that the snapshots' version keys are the same), and open
+appeals must have moved to overdue as the as-of advanced without a new
+version of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from orchestration.db.schema import bootstrap
+from orchestration.generate import generate_region
+from orchestration.ingest.loader import load_file, plan_files
+from orchestration.ingest.mapping import load_mappings
+from tests.warehouse import run_dbt
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REGION = dict(region_code="BRY", appeals=3000, start=date(2025, 11, 1), months=4, seed=7)
+APPEAL_FEEDS = {"pos", "im"}
+# seeds, snapshots and the appeal chain; their tests run on the session's built region
+FIRST_BUILD = ("build", "--select", "+fct_appeals", "--resource-type", "model", "seed", "snapshot")
+RUN = ("run", "--select", "+fct_appeals")
+
+
+def _fct(url: str) -> dict[str, tuple]:
+    with psycopg.connect(url) as conn:
+        cursor = conn.execute("select * from marts.fct_appeals order by appeal_key")
+        names = [d.name for d in cursor.description]
+        key = names.index("appeal_key")
+        return {row[key]: row for row in cursor.fetchall()}, names
+
+
+def _rows_written(target: Path, model: str) -> int:
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    found = [r for r in results if r["unique_id"] == f"model.tsur.{model}"]
+    assert found, f"{model} did not run"
+    return found[0]["adapter_response"]["rows_affected"]
+
+
+@pytest.fixture(scope="module")
+def weeks(module_database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """The region's files in three deliveries: all but the last two weekly ПОС/IM exports, then one week each."""
+    out = tmp_path_factory.mktemp("incremental")
+    files = generate_region(out_dir=out / "files", **REGION)
+    planned, _ = plan_files([files.out_dir], load_mappings())
+    export_days = sorted({m.exported_at(p) for p, m in planned if m.feed in APPEAL_FEEDS})
+    last, before_last = export_days[-1], export_days[-2]
+    deliveries: list[list] = [[], [], []]
+    for path, mapping in planned:
+        exported = mapping.exported_at(path)
+        if mapping.feed in APPEAL_FEEDS and exported == last:
+            deliveries[2].append((path, mapping))
+        elif mapping.feed in APPEAL_FEEDS and exported == before_last:
+            deliveries[1].append((path, mapping))
+        else:
+            deliveries[0].append((path, mapping))
+    assert all(deliveries), "every delivery must bring files"
+    return module_database_url, deliveries, out
+
+
+def _load(url: str, delivery: list) -> None:
+    with psycopg.connect(url) as conn:
+        bootstrap(conn)
+        for path, mapping in delivery:
+            load_file(conn, path, mapping)
+
+
+def test_incremental_runs_equal_a_full_refresh(weeks):
+    url, deliveries, out = weeks
+    target = out / "target"  # one target folder: dbt parses the project once
+    _load(url, deliveries[0])
+    run_dbt(url, *FIRST_BUILD, target_path=target)
+    before, names = _fct(url)
+
+    for delivery in deliveries[1:]:
+        _load(url, delivery)
+        run_dbt(url, *RUN, target_path=target)
+    incremental, _ = _fct(url)
+    # the last run wrote only the appeals the week touched, the related ones and the open ones
+    written = _rows_written(target, "fct_appeals")
+    assert 0 < written < len(incremental) / 2, (written, len(incremental))
+    assert len(incremental) > len(before)
+
+    run_dbt(url, *RUN, "--full-refresh", target_path=target)
+    full, full_names = _fct(url)
+    assert full_names == names
+    assert incremental.keys() == full.keys()
+    differences = [
+        (key, name, incremental[key][i], full[key][i])
+        for key in full
+        for i, name in enumerate(names)
+        if incremental[key][i] != full[key][i]
+    ]
+    assert not differences, f"{len(differences)} differences, e.g. {differences[:10]}"
+
+    # open appeals with no new version still move to overdue as the as-of advances
+    moved = [
+        key
+        for key, row in before.items()
+        if not row[names.index("is_overdue_open")]
+        and not row[names.index("is_answered")]
+        and full[key][names.index("is_overdue_open")]
+        and full[key][names.index("_load_id")] == row[names.index("_load_id")]
+    ]
+    assert moved, "no open appeal became overdue by the as-of alone"
+    as_of = names.index("as_of_at")
+    assert all(full[key][as_of] > before[key][as_of] for key in moved)
+
+    # and an incremental run after the full refresh, with no new files, changes nothing
+    run_dbt(url, "run", "--select", "fct_appeals", target_path=target)
+    again, _ = _fct(url)
+    assert again == full
