@@ -13,8 +13,20 @@
 
 with
 
+-- Only the columns used: the CTE is read twice, so it is materialised.
 appeals as (
-    select * from {{ ref('fct_appeals') }}
+    select
+        region_code,
+        block_code,
+        category_code,
+        agency_id,
+        municipality_oktmo,
+        channel,
+        received_date,
+        answered_date,
+        hours_to_answer,
+        hours_to_first_response
+    from {{ ref('fct_appeals') }}
 ),
 
 grains as (

@@ -17,8 +17,34 @@
 
 with
 
+-- Only the columns used: each appeal is repeated once per event below.
 appeals as (
-    select * from {{ ref('fct_appeals') }}
+    select
+        region_code,
+        block_code,
+        category_code,
+        agency_id,
+        municipality_oktmo,
+        channel,
+        source_kind,
+        received_date,
+        due_at,
+        answered_at,
+        answered_date,
+        as_of_at,
+        is_answered,
+        is_rejected,
+        is_repeat,
+        is_redirected,
+        is_on_time,
+        is_overdue_open,
+        hours_to_first_response,
+        hours_to_answer,
+        rating,
+        satisfaction_reaction,
+        is_satisfied,
+        is_negative
+    from {{ ref('fct_appeals') }}
 ),
 
 regions as (

@@ -13,10 +13,24 @@
 -- A problem_top_n below 3 is read as 3: the acts require three per block.
 {%- set top_n = [var('problem_top_n') | int, 3] | max %}
 
+{{ config(pre_hook="set local work_mem = '256MB'") }}
+
 with
 
+-- Only the columns used: the CTE is read three times, so it is materialised.
 appeals as (
-    select * from {{ ref('fct_appeals') }}
+    select
+        region_code,
+        block_code,
+        category_code,
+        received_date,
+        is_rejected,
+        is_negative,
+        due_at,
+        is_on_time,
+        is_overdue_open,
+        as_of_at
+    from {{ ref('fct_appeals') }}
 ),
 
 regions as (
@@ -122,26 +136,42 @@ categorised as (
     where appeals.region_code is not null and not appeals.is_rejected
 ),
 
+-- Per day first (one pass over the appeals), then per period of each grain.
+daily as (
+    select
+        region_code,
+        block_code,
+        category_code,
+        received_date,
+        count(*) as appeal_count,
+        count(is_negative) as assessed_count,
+        count(*) filter (where is_negative) as negative_count,
+        count(*) filter (where has_deadline) as with_deadline_count,
+        count(*) filter (where has_deadline and is_overdue) as overdue_count
+    from categorised
+    group by region_code, block_code, category_code, received_date
+),
+
 measures as (
     select
         grains.period_grain,
-        date_trunc(grains.period_grain, categorised.received_date::timestamp)::date as period_start,
-        categorised.region_code,
-        categorised.block_code,
-        categorised.category_code,
-        count(*) as appeal_count,
-        count(categorised.is_negative) as assessed_count,
-        count(*) filter (where categorised.is_negative) as negative_count,
-        count(*) filter (where categorised.has_deadline) as with_deadline_count,
-        count(*) filter (where categorised.has_deadline and categorised.is_overdue) as overdue_count
-    from categorised
+        date_trunc(grains.period_grain, daily.received_date::timestamp)::date as period_start,
+        daily.region_code,
+        daily.block_code,
+        daily.category_code,
+        sum(daily.appeal_count) as appeal_count,
+        sum(daily.assessed_count) as assessed_count,
+        sum(daily.negative_count) as negative_count,
+        sum(daily.with_deadline_count) as with_deadline_count,
+        sum(daily.overdue_count) as overdue_count
+    from daily
     cross join grains
     group by
         grains.period_grain,
         period_start,
-        categorised.region_code,
-        categorised.block_code,
-        categorised.category_code
+        daily.region_code,
+        daily.block_code,
+        daily.category_code
 ),
 
 grid as (
