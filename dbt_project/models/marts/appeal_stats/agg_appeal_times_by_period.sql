@@ -97,6 +97,7 @@ day_hours as (
 -- Each day's arrays under its period of every grain, in key order: reading
 -- the unnested hours group by group spares the aggregate below a sort of
 -- millions of rows (a plan choice only; the numbers do not depend on it).
+-- unnest(a, b) pads the shorter array with nulls, which the aggregates skip.
 period_hours as (
     select
         ordered.period_grain,
@@ -104,8 +105,8 @@ period_hours as (
         ordered.region_code,
         ordered.dimension,
         ordered.dimension_value,
-        hours.measure,
-        hours.hours
+        hours.answer_hour,
+        hours.first_response_hour
     from (
         select
             grains.period_grain,
@@ -124,17 +125,9 @@ period_hours as (
             day_hours.dimension,
             day_hours.dimension_value
     ) as ordered
-    cross join lateral (
-        select
-            'answer' as measure,
-            answer_hour as hours
-        from unnest(ordered.answer_hours) as answer_hour
-        union all
-        select
-            'first_response' as measure,
-            first_response_hour as hours
-        from unnest(ordered.first_response_hours) as first_response_hour
-    ) as hours
+    cross join
+        lateral unnest(ordered.answer_hours, ordered.first_response_hours)
+            as hours (answer_hour, first_response_hour)
 ),
 
 percentiles as (
@@ -144,14 +137,10 @@ percentiles as (
         region_code,
         dimension,
         dimension_value,
-        count(*) filter (where measure = 'first_response') as first_response_count,
-        percentile_cont(array[0.5, 0.9]) within group (order by hours) filter (
-            where measure = 'first_response'
-        ) as first_response_percentiles,
-        count(*) filter (where measure = 'answer') as answered_count,
-        percentile_cont(array[0.5, 0.9]) within group (order by hours) filter (
-            where measure = 'answer'
-        ) as answer_percentiles
+        count(first_response_hour) as first_response_count,
+        percentile_cont(array[0.5, 0.9]) within group (order by first_response_hour) as first_response_percentiles,
+        count(answer_hour) as answered_count,
+        percentile_cont(array[0.5, 0.9]) within group (order by answer_hour) as answer_percentiles
     from period_hours
     group by period_grain, period_start, region_code, dimension, dimension_value
 ),
