@@ -55,6 +55,7 @@ bench: install ## Run the benchmarks and write bench/results/
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_aggregates.py
 
 calendar: install ## Regenerate the production calendar seed from the holidays package
 	$(BIN)/python -m orchestration.warehouse.calendar
