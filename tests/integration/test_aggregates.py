@@ -96,6 +96,34 @@ def test_the_daily_table_adds_up_by_any_dimension(warehouse, appeals):
     assert {(r["block_code"], r["channel"], r["municipality_oktmo"]): r["n"] for r in rows} == expected
 
 
+def test_ageing_counts_add_up_to_the_backlog_now(warehouse, appeals):
+    row = warehouse.execute(
+        """select sum(received_open_now_count) as open, sum(received_overdue_open_now_count) as overdue,
+                  sum(ageing_not_due_now_count) as not_due, sum(ageing_no_deadline_now_count) as no_deadline,
+                  sum(ageing_0_3d_now_count + ageing_4_7d_now_count + ageing_8_14d_now_count
+                      + ageing_15_30d_now_count + ageing_31d_plus_now_count) as past_due
+           from marts.agg_appeals_daily"""
+    ).fetchone()
+    buckets = Counter(a["ageing_bucket"] for a in appeals if a["ageing_bucket"] is not None)
+    assert row["overdue"] == row["past_due"] == sum(n for b, n in buckets.items() if b.endswith("d")) > 0
+    assert (row["not_due"], row["no_deadline"]) == (buckets["not_due"], buckets["no_deadline"])
+    assert row["open"] == row["past_due"] + row["not_due"] + row["no_deadline"]
+
+
+def test_formal_reply_share_by_month_and_channel(warehouse, appeals):
+    marts = _by_period(warehouse, "month", "channel")
+    judged: Counter = Counter()
+    formal: Counter = Counter()
+    for a in appeals:
+        if a["is_formal_reply"] is not None and a["answered_date"] is not None:
+            key = (_month(_answer_day(a)), a["channel"])
+            judged[key] += 1
+            formal[key] += a["is_formal_reply"]
+    assert sum(formal.values()) > 0
+    for key, total in judged.items():
+        assert marts[key]["formal_reply_share"] == formal[key] / total, key
+
+
 def test_received_by_block_and_month(warehouse, appeals):
     marts = _by_period(warehouse, "month", "block")
     expected = Counter((_month(a["received_date"]), a["block_code"]) for a in appeals)

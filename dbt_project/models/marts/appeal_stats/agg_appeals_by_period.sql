@@ -10,6 +10,49 @@
 -- region's first appeal to its as-of, zeros included.
 {{ config(pre_hook="set local work_mem = '256MB'") }}
 
+{#- The additive measures of agg_appeals_daily, summed per day and dimension,
+    then per period (the backlog deltas are summed apart, into running totals). -#}
+{%- set measures = [
+    'received_count',
+    'received_rejected_count',
+    'received_repeat_count',
+    'received_redirected_count',
+    'received_answered_now_count',
+    'received_open_now_count',
+    'received_overdue_open_now_count',
+    'first_response_count',
+    'first_response_hours_sum',
+    'first_response_with_deadline_count',
+    'first_response_on_time_count',
+    'ageing_not_due_now_count',
+    'ageing_0_3d_now_count',
+    'ageing_4_7d_now_count',
+    'ageing_8_14d_now_count',
+    'ageing_15_30d_now_count',
+    'ageing_31d_plus_now_count',
+    'ageing_no_deadline_now_count',
+    'answered_count',
+    'answered_rateable_count',
+    'answered_with_deadline_count',
+    'answered_on_time_count',
+    'answer_hours_sum',
+    'rated_count',
+    'rating_1_count',
+    'rating_2_count',
+    'rating_3_count',
+    'rating_4_count',
+    'rating_5_count',
+    'reaction_satisfied_count',
+    'reaction_neutral_count',
+    'reaction_dissatisfied_count',
+    'reaction_other_count',
+    'assessed_count',
+    'satisfied_count',
+    'negative_count',
+    'formal_reply_judged_count',
+    'formal_reply_count',
+] %}
+
 with
 
 daily as (
@@ -91,33 +134,9 @@ day_dimension as (
             when grouping(channel) = 0 then channel
             else region_code
         end as dimension_value,
-        sum(received_count) as received_count,
-        sum(received_rejected_count) as received_rejected_count,
-        sum(received_repeat_count) as received_repeat_count,
-        sum(received_redirected_count) as received_redirected_count,
-        sum(received_answered_now_count) as received_answered_now_count,
-        sum(received_open_now_count) as received_open_now_count,
-        sum(received_overdue_open_now_count) as received_overdue_open_now_count,
-        sum(first_response_count) as first_response_count,
-        sum(first_response_hours_sum) as first_response_hours_sum,
-        sum(answered_count) as answered_count,
-        sum(answered_rateable_count) as answered_rateable_count,
-        sum(answered_with_deadline_count) as answered_with_deadline_count,
-        sum(answered_on_time_count) as answered_on_time_count,
-        sum(answer_hours_sum) as answer_hours_sum,
-        sum(rated_count) as rated_count,
-        sum(rating_1_count) as rating_1_count,
-        sum(rating_2_count) as rating_2_count,
-        sum(rating_3_count) as rating_3_count,
-        sum(rating_4_count) as rating_4_count,
-        sum(rating_5_count) as rating_5_count,
-        sum(reaction_satisfied_count) as reaction_satisfied_count,
-        sum(reaction_neutral_count) as reaction_neutral_count,
-        sum(reaction_dissatisfied_count) as reaction_dissatisfied_count,
-        sum(reaction_other_count) as reaction_other_count,
-        sum(assessed_count) as assessed_count,
-        sum(satisfied_count) as satisfied_count,
-        sum(negative_count) as negative_count,
+        {%- for measure in measures %}
+            sum({{ measure }}) as {{ measure }},
+        {%- endfor %}
         sum(open_delta) as open_delta,
         sum(overdue_open_delta) as overdue_open_delta
     from daily
@@ -143,33 +162,9 @@ period_sums as (
         date_trunc(grains.period_grain, day_dimension.calendar_date::timestamp)::date as period_start,
         coalesce(day_dimension.region_code, '?') || '|' || day_dimension.dimension || '|'
         || coalesce(day_dimension.dimension_value, '?') as cell_key,
-        sum(day_dimension.received_count) as received_count,
-        sum(day_dimension.received_rejected_count) as received_rejected_count,
-        sum(day_dimension.received_repeat_count) as received_repeat_count,
-        sum(day_dimension.received_redirected_count) as received_redirected_count,
-        sum(day_dimension.received_answered_now_count) as received_answered_now_count,
-        sum(day_dimension.received_open_now_count) as received_open_now_count,
-        sum(day_dimension.received_overdue_open_now_count) as received_overdue_open_now_count,
-        sum(day_dimension.first_response_count) as first_response_count,
-        sum(day_dimension.first_response_hours_sum) as first_response_hours_sum,
-        sum(day_dimension.answered_count) as answered_count,
-        sum(day_dimension.answered_rateable_count) as answered_rateable_count,
-        sum(day_dimension.answered_with_deadline_count) as answered_with_deadline_count,
-        sum(day_dimension.answered_on_time_count) as answered_on_time_count,
-        sum(day_dimension.answer_hours_sum) as answer_hours_sum,
-        sum(day_dimension.rated_count) as rated_count,
-        sum(day_dimension.rating_1_count) as rating_1_count,
-        sum(day_dimension.rating_2_count) as rating_2_count,
-        sum(day_dimension.rating_3_count) as rating_3_count,
-        sum(day_dimension.rating_4_count) as rating_4_count,
-        sum(day_dimension.rating_5_count) as rating_5_count,
-        sum(day_dimension.reaction_satisfied_count) as reaction_satisfied_count,
-        sum(day_dimension.reaction_neutral_count) as reaction_neutral_count,
-        sum(day_dimension.reaction_dissatisfied_count) as reaction_dissatisfied_count,
-        sum(day_dimension.reaction_other_count) as reaction_other_count,
-        sum(day_dimension.assessed_count) as assessed_count,
-        sum(day_dimension.satisfied_count) as satisfied_count,
-        sum(day_dimension.negative_count) as negative_count,
+        {%- for measure in measures %}
+            sum(day_dimension.{{ measure }}) as {{ measure }},
+        {%- endfor %}
         sum(day_dimension.open_delta) as open_delta,
         sum(day_dimension.overdue_open_delta) as overdue_open_delta
     from day_dimension
@@ -194,33 +189,9 @@ grid as (
 filled as (
     select
         grid.*,
-        coalesce(period_sums.received_count, 0) as received_count,
-        coalesce(period_sums.received_rejected_count, 0) as received_rejected_count,
-        coalesce(period_sums.received_repeat_count, 0) as received_repeat_count,
-        coalesce(period_sums.received_redirected_count, 0) as received_redirected_count,
-        coalesce(period_sums.received_answered_now_count, 0) as received_answered_now_count,
-        coalesce(period_sums.received_open_now_count, 0) as received_open_now_count,
-        coalesce(period_sums.received_overdue_open_now_count, 0) as received_overdue_open_now_count,
-        coalesce(period_sums.first_response_count, 0) as first_response_count,
-        coalesce(period_sums.first_response_hours_sum, 0) as first_response_hours_sum,
-        coalesce(period_sums.answered_count, 0) as answered_count,
-        coalesce(period_sums.answered_rateable_count, 0) as answered_rateable_count,
-        coalesce(period_sums.answered_with_deadline_count, 0) as answered_with_deadline_count,
-        coalesce(period_sums.answered_on_time_count, 0) as answered_on_time_count,
-        coalesce(period_sums.answer_hours_sum, 0) as answer_hours_sum,
-        coalesce(period_sums.rated_count, 0) as rated_count,
-        coalesce(period_sums.rating_1_count, 0) as rating_1_count,
-        coalesce(period_sums.rating_2_count, 0) as rating_2_count,
-        coalesce(period_sums.rating_3_count, 0) as rating_3_count,
-        coalesce(period_sums.rating_4_count, 0) as rating_4_count,
-        coalesce(period_sums.rating_5_count, 0) as rating_5_count,
-        coalesce(period_sums.reaction_satisfied_count, 0) as reaction_satisfied_count,
-        coalesce(period_sums.reaction_neutral_count, 0) as reaction_neutral_count,
-        coalesce(period_sums.reaction_dissatisfied_count, 0) as reaction_dissatisfied_count,
-        coalesce(period_sums.reaction_other_count, 0) as reaction_other_count,
-        coalesce(period_sums.assessed_count, 0) as assessed_count,
-        coalesce(period_sums.satisfied_count, 0) as satisfied_count,
-        coalesce(period_sums.negative_count, 0) as negative_count,
+        {%- for measure in measures %}
+            coalesce(period_sums.{{ measure }}, 0) as {{ measure }},
+        {%- endfor %}
         -- the backlog at the period's end: every delta up to it
         sum(coalesce(period_sums.open_delta, 0)) over backlog as open_at_period_end,
         sum(coalesce(period_sums.overdue_open_delta, 0)) over backlog as overdue_open_at_period_end
@@ -297,12 +268,23 @@ final as (
         filled.answered_on_time_count::bigint as answered_on_time_count,
         filled.open_at_period_end::bigint as open_at_period_end,
         filled.overdue_open_at_period_end::bigint as overdue_open_at_period_end,
+        filled.ageing_not_due_now_count::bigint as ageing_not_due_now_count,
+        filled.ageing_0_3d_now_count::bigint as ageing_0_3d_now_count,
+        filled.ageing_4_7d_now_count::bigint as ageing_4_7d_now_count,
+        filled.ageing_8_14d_now_count::bigint as ageing_8_14d_now_count,
+        filled.ageing_15_30d_now_count::bigint as ageing_15_30d_now_count,
+        filled.ageing_31d_plus_now_count::bigint as ageing_31d_plus_now_count,
+        filled.ageing_no_deadline_now_count::bigint as ageing_no_deadline_now_count,
         {{ share('filled.answered_on_time_count', 'filled.answered_with_deadline_count') }} as on_time_share,
         {{ share('filled.received_rejected_count', 'filled.received_count') }} as moderation_reject_share,
         {{ share('filled.received_repeat_count', 'filled.received_count') }} as repeat_share,
         {{ share('filled.received_redirected_count', 'filled.received_count') }} as redirect_share,
         filled.first_response_count::bigint as first_response_count,
         {{ share('filled.first_response_hours_sum', 'filled.first_response_count') }} as mean_hours_to_first_response,
+        filled.first_response_with_deadline_count::bigint as first_response_with_deadline_count,
+        filled.first_response_on_time_count::bigint as first_response_on_time_count,
+        {{ share('filled.first_response_on_time_count', 'filled.first_response_with_deadline_count') }}
+            as first_response_on_time_share,
         {{ share('filled.answer_hours_sum', 'filled.answered_count') }} as mean_hours_to_answer,
         filled.answered_rateable_count::bigint as answered_rateable_count,
         filled.rated_count::bigint as rated_count,
@@ -340,7 +322,10 @@ final as (
         filled.negative_count::bigint as negative_count,
         {{ share('filled.satisfied_count', 'filled.assessed_count') }} as satisfaction_share,
         {{ share('filled.negative_count', 'filled.assessed_count') }} as negative_share,
-        {{ share('filled.assessed_count', 'filled.answered_count') }} as assessment_coverage
+        {{ share('filled.assessed_count', 'filled.answered_count') }} as assessment_coverage,
+        filled.formal_reply_judged_count::bigint as formal_reply_judged_count,
+        filled.formal_reply_count::bigint as formal_reply_count,
+        {{ share('filled.formal_reply_count', 'filled.formal_reply_judged_count') }} as formal_reply_share
     from filled
     left join labels
         on

@@ -38,6 +38,9 @@ appeals as (
         is_redirected,
         is_on_time,
         is_overdue_open,
+        is_first_response_on_time,
+        ageing_bucket,
+        is_formal_reply,
         hours_to_first_response,
         hours_to_answer,
         rating,
@@ -124,6 +127,22 @@ final as (
         (count(*) filter (where event_kind = 'received' and is_overdue_open))::int as received_overdue_open_now_count,
         (count(hours_to_first_response) filter (where event_kind = 'received'))::int as first_response_count,
         coalesce(sum(hours_to_first_response) filter (where event_kind = 'received'), 0) as first_response_hours_sum,
+        (count(is_first_response_on_time) filter (where event_kind = 'received'))::int
+            as first_response_with_deadline_count,
+        (count(*) filter (where event_kind = 'received' and is_first_response_on_time))::int
+            as first_response_on_time_count,
+        -- the received cohort's open appeals at the as-of, by how long they are overdue
+        (count(*) filter (
+            where event_kind = 'received' and ageing_bucket = 'not_due'
+        ))::int as ageing_not_due_now_count,
+        (count(*) filter (where event_kind = 'received' and ageing_bucket = '0-3d'))::int as ageing_0_3d_now_count,
+        (count(*) filter (where event_kind = 'received' and ageing_bucket = '4-7d'))::int as ageing_4_7d_now_count,
+        (count(*) filter (where event_kind = 'received' and ageing_bucket = '8-14d'))::int as ageing_8_14d_now_count,
+        (count(*) filter (where event_kind = 'received' and ageing_bucket = '15-30d'))::int as ageing_15_30d_now_count,
+        (count(*) filter (where event_kind = 'received' and ageing_bucket = '31+d'))::int as ageing_31d_plus_now_count,
+        (count(*) filter (
+            where event_kind = 'received' and ageing_bucket = 'no_deadline'
+        ))::int as ageing_no_deadline_now_count,
         -- the answers given that day (event answered)
         (count(*) filter (where event_kind = 'answered'))::int as answered_count,
         (count(*) filter (where event_kind = 'answered' and source_kind != 'im'))::int as answered_rateable_count,
@@ -151,6 +170,8 @@ final as (
         (count(is_satisfied) filter (where event_kind = 'answered'))::int as assessed_count,
         (count(*) filter (where event_kind = 'answered' and is_satisfied))::int as satisfied_count,
         (count(*) filter (where event_kind = 'answered' and is_negative))::int as negative_count,
+        (count(is_formal_reply) filter (where event_kind = 'answered'))::int as formal_reply_judged_count,
+        (count(*) filter (where event_kind = 'answered' and is_formal_reply))::int as formal_reply_count,
         -- the backlog's movements
         (
             count(*) filter (where event_kind = 'received' and is_backlogged)
