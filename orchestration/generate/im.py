@@ -104,6 +104,7 @@ EMPTY_ANSWER = "'"
 NETWORKS = Weighted(["vk", "ok", "tg", "dzen", "youtube"], [60, 15, 20, 3, 2])
 INFORMATIONAL_RATE = 0.25
 HIGH_IMPORTANCE_RATE = 0.10
+HIGH_IMPORTANCE_TAG = "Высокая важность"  # what dbt var im_high_importance_tag looks for in «Теги»
 INTERIM_RATE = 0.45  # the executor's first answer is an interim one
 OPERATOR_FIRST_RATE = 0.6  # an operator's «передали исполнителю» comes before the executor's answer
 THIRD_ANSWER_RATE = 0.08
@@ -308,6 +309,8 @@ def generate_im(
             tags = "Повторное" if repeat is not None else ("Резонанс" if rng.random() < 0.03 else "")
             if block == "military" and rng.random() < 0.3:
                 tags = "СВО"
+            if important:  # the 4-hour first-answer limit below; the export says so only through a tag
+                tags = f"{tags}, {HIGH_IMPORTANCE_TAG}" if tags else HIGH_IMPORTANCE_TAG
             row = [
                 cabinet,
                 str(incident_id),

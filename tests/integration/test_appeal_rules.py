@@ -118,3 +118,71 @@ def test_pos_deadlines_are_the_platforms_and_disagreements_are_explained(built_r
         "flag_kept_from_earlier_cycle",
     }, reasons
     assert reasons.get("rereview_new_cycle", 0) > 0
+
+
+def test_im_first_response_deadlines_across_the_new_year_holidays(built_region):
+    """Assigned during 1–11 January 2026 (all days off): the clock starts on Monday 12 January at 09:00.
+
+    4 working hours end at 13:00 that day (the lunch break starts then); 9 end at 10:00 on the 13th
+    (8 office hours a day: 09:00–18:00 minus lunch 13:00–14:00, regions.csv).
+    """
+    rows = _rows(
+        built_region.url,
+        """
+        select appeal.importance, deadline.first_response_due_at, count(*)
+        from intermediate.int_appeals__deadlines as deadline
+        inner join intermediate.int_appeals__unioned as appeal using (appeal_key)
+        where appeal.source_kind = 'im' and appeal.region_code = 'BRY'
+          and coalesce(appeal.assigned_at, appeal.received_at) >= '2026-01-01 00:00+03'
+          and coalesce(appeal.assigned_at, appeal.received_at) < '2026-01-12 00:00+03'
+        group by 1, 2
+        """,
+    )
+    due = {importance: due_at.isoformat() for importance, due_at, _ in rows}
+    assert len(rows) == len(due) == 2, rows
+    assert due == {"high": "2026-01-12T10:00:00+00:00", "normal": "2026-01-13T07:00:00+00:00"}
+
+
+def test_im_first_response_verdicts_agree_with_the_source_except_on_shortened_days(built_region):
+    """IM's own «Уложились…» and its working durations are reproduced; the demo's IM counts a
+    shortened pre-holiday day (art. 95 of the Labour Code) as a full one, the warehouse does not."""
+    shortened_between = """
+        exists (
+            select 1 from marts.dim_calendar as day
+            where day.region_code = appeal.region_code and day.is_shortened
+              and day.day_ends_at > {start} and day.day_starts_at < {end}
+        )
+    """
+    verdicts = _rows(
+        built_region.url,
+        f"""
+        select {shortened_between.format(start="appeal.assigned_at", end="appeal.executor_first_response_at")},
+            count(*)
+        from marts.fct_deadline_checks as checks
+        inner join intermediate.int_appeals__unioned as appeal using (appeal_key)
+        where checks.check_kind = 'first_response_flag'
+        group by 1
+        """,
+    )
+    assert all(explained for explained, _ in verdicts), verdicts
+    agreed = _rows(
+        built_region.url,
+        """
+        select count(*) from marts.fct_appeals
+        where source_kind = 'im' and is_first_response_on_time is not null
+        """,
+    )
+    assert agreed[0][0] > 1000
+    durations = _rows(
+        built_region.url,
+        f"""
+        select {shortened_between.format(start="appeal.received_at", end="appeal.first_response_at")}, count(*)
+        from marts.fct_appeals as fct
+        inner join intermediate.int_appeals__unioned as appeal using (appeal_key)
+        inner join staging.stg_im__incidents as im on im.im_id = fct.source_id
+        where fct.source_kind = 'im'
+          and abs(fct.working_hours_to_first_response - im.first_response_working_seconds / 3600.0) > 0.02
+        group by 1
+        """,
+    )
+    assert all(explained for explained, _ in durations), durations

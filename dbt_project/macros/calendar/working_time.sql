@@ -127,7 +127,7 @@
             select
                 {{ calendar__working_seconds_at(calendar, region_code, start_at) }}
                 + ({{ hours }}) * 3600 as seconds
-            offset 0 -- a fence: computed once, not once per reference
+            limit all offset 0 -- a fence: computed once, not once per reference (limit all: sqlfluff parses it)
         ) as goal
         cross join lateral (
             select

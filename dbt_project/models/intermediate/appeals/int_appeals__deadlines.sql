@@ -96,12 +96,17 @@ with_rules as (
 
 -- The first response is due a limit after the appeal reached its executor
 -- (IM «Время назначения последнего исполнителя»; else when it arrived).
+-- (The calendar macros' arguments are qualified: inside their subqueries an
+-- unqualified region_code would be the calendar's own column.)
 first_response as (
     select
-        *,
-        coalesce(assigned_at, received_at) as first_response_clock_at,
+        with_rules.*,
+        coalesce(with_rules.assigned_at, with_rules.received_at) as first_response_clock_at,
         {{ sla_due_at(
-            'region_code', 'coalesce(assigned_at, received_at)', 'first_response_limit', 'first_response_unit',
+            'with_rules.region_code',
+            'coalesce(with_rules.assigned_at, with_rules.received_at)',
+            'with_rules.first_response_limit',
+            'with_rules.first_response_unit',
         ) }} as first_response_due_at
     from with_rules
 ),
@@ -122,14 +127,18 @@ final_answer as (
 
 rule_deadlines as (
     select
-        *,
-        {{ sla_due_at('region_code', 'final_answer_clock_at', 'final_answer_limit', 'final_answer_unit') }}
-            as rule_due_at,
+        final_answer.*,
         {{ sla_due_at(
-            'region_code',
-            'final_answer_clock_at',
-            'final_answer_limit + coalesce(final_answer_extension, 0)',
-            'final_answer_unit',
+            'final_answer.region_code',
+            'final_answer.final_answer_clock_at',
+            'final_answer.final_answer_limit',
+            'final_answer.final_answer_unit',
+        ) }} as rule_due_at,
+        {{ sla_due_at(
+            'final_answer.region_code',
+            'final_answer.final_answer_clock_at',
+            'final_answer.final_answer_limit + coalesce(final_answer.final_answer_extension, 0)',
+            'final_answer.final_answer_unit',
         ) }} as rule_due_max_at
     from final_answer
 ),

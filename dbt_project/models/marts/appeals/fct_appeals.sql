@@ -221,6 +221,25 @@ measured as (
     from stated
 ),
 
+-- Office hours in the region's working time (macros/calendar). The macros'
+-- arguments are qualified: inside their subqueries an unqualified
+-- region_code would be the calendar's own column.
+worked as (
+    select
+        measured.*,
+        round(
+            {{ working_seconds_between('measured.region_code', 'measured.received_at', 'measured.first_response_at') }}
+            / 3600.0,
+            2
+        ) as working_hours_to_first_response,
+        round(
+            {{ working_seconds_between('measured.region_code', 'measured.received_at', 'measured.answered_at') }}
+            / 3600.0,
+            2
+        ) as working_hours_to_answer
+    from measured
+),
+
 final as (
     select
         appeal_key,
@@ -304,8 +323,10 @@ final as (
         agency_version_key,
         category_version_key,
         coalesce(is_block_in_act, false) as is_block_in_act,
-        coalesce(is_block_in_region_list, false) as is_block_in_region_list
-    from measured
+        coalesce(is_block_in_region_list, false) as is_block_in_region_list,
+        working_hours_to_first_response,
+        working_hours_to_answer
+    from worked
 )
 
 select * from final

@@ -10,6 +10,9 @@
 --                 platform's own dates, as of the export the version came
 --                 from (the flag's own as-of): answered after the planned
 --                 date, or still open when the export's day is past it.
+--   first_response_flag  IM «Уложились или нет после назн. ПИ» against the
+--                 executor's first answer and tsur's first-response deadline
+--                 (working hours from the assignment, sla_rules).
 -- A re-reviewed ПОС message («Повторное рассмотрение») gets a new cycle with
 -- a new planned date and keeps its old flag: reasons say so.
 -- A table rebuilt in full every run: it reads two intermediate tables and
@@ -18,7 +21,6 @@ with
 
 appeals as (
     select * from {{ ref('int_appeals__unioned') }}
-    where source_kind in ('pos', 'regional')
 ),
 
 deadlines as (
@@ -45,7 +47,10 @@ dated as (
         appeals.is_answered,
         appeals.is_repeat as is_repeat_source,
         appeals.is_overdue_source,
+        appeals.executor_met_deadline,
+        appeals.executor_first_response_at <= deadlines.first_response_due_at as is_first_response_on_time,
         deadlines.final_answer_rule_id as rule_id,
+        deadlines.first_response_rule_id,
         appeals._exported_at::date as export_date,
         (deadlines.source_due_at at time zone coalesce(regions.timezone, '{{ var("default_timezone") }}'))::date
             as source_due_date,
@@ -125,6 +130,39 @@ overdue_checks as (
     where is_overdue_source is distinct from is_overdue_recomputed
 ),
 
+first_response_checks as (
+    select
+        appeal_key,
+        source_system,
+        source_kind,
+        source_id,
+        region_code,
+        agency_id,
+        received_date,
+        status,
+        is_answered,
+        is_repeat_source,
+        executor_met_deadline as is_overdue_source,
+        first_response_rule_id as rule_id,
+        export_date,
+        null::date as source_due_date,
+        null::date as rule_due_date,
+        null::date as rule_due_max_date,
+        answered_date,
+        'first_response_flag' as check_kind,
+        case
+            when executor_met_deadline then 'source_on_time_recomputed_late'
+            else 'source_late_recomputed_on_time'
+        end as reason,
+        is_first_response_on_time as is_overdue_recomputed
+    from dated
+    where
+        source_kind = 'im'
+        and executor_met_deadline is not null
+        and is_first_response_on_time is not null
+        and executor_met_deadline != is_first_response_on_time
+),
+
 unioned as (
     select
         appeal_key,
@@ -171,6 +209,29 @@ unioned as (
         reason,
         is_overdue_recomputed
     from overdue_checks
+    union all
+    select
+        appeal_key,
+        source_system,
+        source_kind,
+        source_id,
+        region_code,
+        agency_id,
+        received_date,
+        status,
+        is_answered,
+        is_repeat_source,
+        is_overdue_source,
+        rule_id,
+        export_date,
+        source_due_date,
+        rule_due_date,
+        rule_due_max_date,
+        answered_date,
+        check_kind,
+        reason,
+        is_overdue_recomputed
+    from first_response_checks
 ),
 
 final as (
@@ -191,8 +252,10 @@ final as (
         source_due_date - rule_due_date as due_difference_days,
         answered_date,
         export_date as source_as_of_date,
-        is_overdue_source,
-        is_overdue_recomputed,
+        -- overdue_flag: «Просрочено» and the overdue state recomputed;
+        -- first_response_flag: «Уложились…» and the on-time state recomputed
+        is_overdue_source as source_flag,
+        is_overdue_recomputed as recomputed_flag,
         case
             when source_kind = 'pos' then 'https://pos.gosuslugi.ru/backoffice/appeals/' || source_id
         end as source_link
