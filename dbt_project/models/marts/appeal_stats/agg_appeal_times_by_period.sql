@@ -1,5 +1,5 @@
 -- Median and 90th percentile of the time to first response and to the final
--- answer, per period (day, ISO week, month, quarter) and per one dimension
+-- answer, in calendar hours and in working (office) hours, per period (day, ISO week, month, quarter) and per one dimension
 -- at a time, with the key of agg_appeals_by_period. Percentiles cannot be
 -- added up or averaged, so they are computed here from the appeals for every
 -- period and dimension value; a dashboard picks its row, it never combines
@@ -8,7 +8,7 @@
 -- The answer's time counts on the answer's day, the first response's in the
 -- received cohort, as in agg_appeals_daily. Percentiles are
 -- percentile_cont: linear interpolation between the two nearest ranks
--- (numpy's default), of calendar hours as double precision.
+-- (numpy's default), as double precision.
 {{ config(pre_hook="set local work_mem = '256MB'") }}
 
 with
@@ -25,7 +25,9 @@ appeals as (
         received_date,
         answered_date,
         hours_to_answer,
-        hours_to_first_response
+        hours_to_first_response,
+        working_hours_to_answer,
+        working_hours_to_first_response
     from {{ ref('fct_appeals') }}
 ),
 
@@ -39,6 +41,7 @@ timed as (
         'answer' as measure,
         greatest(answered_date, received_date) as event_date,
         hours_to_answer::float8 as hours,
+        working_hours_to_answer::float8 as working_hours,
         region_code,
         block_code,
         category_code,
@@ -52,6 +55,7 @@ timed as (
         'first_response' as measure,
         received_date as event_date,
         hours_to_first_response::float8 as hours,
+        working_hours_to_first_response::float8 as working_hours,
         region_code,
         block_code,
         category_code,
@@ -86,7 +90,13 @@ day_hours as (
             else region_code
         end as dimension_value,
         array_agg(hours) filter (where measure = 'answer') as answer_hours,
-        array_agg(hours) filter (where measure = 'first_response') as first_response_hours
+        array_agg(hours) filter (where measure = 'first_response') as first_response_hours,
+        array_agg(working_hours) filter (
+            where measure = 'answer' and working_hours is not null
+        ) as answer_working_hours,
+        array_agg(working_hours) filter (
+            where measure = 'first_response' and working_hours is not null
+        ) as first_response_working_hours
     from timed
     group by
         event_date,
@@ -106,7 +116,9 @@ period_hours as (
         ordered.dimension,
         ordered.dimension_value,
         hours.answer_hour,
-        hours.first_response_hour
+        hours.first_response_hour,
+        hours.answer_working_hour,
+        hours.first_response_working_hour
     from (
         select
             grains.period_grain,
@@ -115,7 +127,9 @@ period_hours as (
             day_hours.dimension,
             day_hours.dimension_value,
             day_hours.answer_hours,
-            day_hours.first_response_hours
+            day_hours.first_response_hours,
+            day_hours.answer_working_hours,
+            day_hours.first_response_working_hours
         from day_hours
         cross join grains
         order by
@@ -126,8 +140,12 @@ period_hours as (
             day_hours.dimension_value
     ) as ordered
     cross join
-        lateral unnest(ordered.answer_hours, ordered.first_response_hours)
-            as hours (answer_hour, first_response_hour)
+        lateral unnest(
+            ordered.answer_hours,
+            ordered.first_response_hours,
+            ordered.answer_working_hours,
+            ordered.first_response_working_hours
+        ) as hours (answer_hour, first_response_hour, answer_working_hour, first_response_working_hour)
 ),
 
 percentiles as (
@@ -140,7 +158,11 @@ percentiles as (
         count(first_response_hour) as first_response_count,
         percentile_cont(array[0.5, 0.9]) within group (order by first_response_hour) as first_response_percentiles,
         count(answer_hour) as answered_count,
-        percentile_cont(array[0.5, 0.9]) within group (order by answer_hour) as answer_percentiles
+        percentile_cont(array[0.5, 0.9]) within group (order by answer_hour) as answer_percentiles,
+        percentile_cont(array[0.5, 0.9]) within group (
+            order by first_response_working_hour
+        ) as first_response_working_percentiles,
+        percentile_cont(array[0.5, 0.9]) within group (order by answer_working_hour) as answer_working_percentiles
     from period_hours
     group by period_grain, period_start, region_code, dimension, dimension_value
 ),
@@ -167,7 +189,11 @@ final as (
         first_response_percentiles[2] as p90_hours_to_first_response,
         answered_count::bigint as answered_count,
         answer_percentiles[1] as median_hours_to_answer,
-        answer_percentiles[2] as p90_hours_to_answer
+        answer_percentiles[2] as p90_hours_to_answer,
+        first_response_working_percentiles[1] as median_working_hours_to_first_response,
+        first_response_working_percentiles[2] as p90_working_hours_to_first_response,
+        answer_working_percentiles[1] as median_working_hours_to_answer,
+        answer_working_percentiles[2] as p90_working_hours_to_answer
     from percentiles
 )
 

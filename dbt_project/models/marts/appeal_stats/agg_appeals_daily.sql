@@ -43,6 +43,8 @@ appeals as (
         is_formal_reply,
         hours_to_first_response,
         hours_to_answer,
+        working_hours_to_first_response,
+        working_hours_to_answer,
         rating,
         satisfaction_reaction,
         is_satisfied,
@@ -127,6 +129,10 @@ final as (
         (count(*) filter (where event_kind = 'received' and is_overdue_open))::int as received_overdue_open_now_count,
         (count(hours_to_first_response) filter (where event_kind = 'received'))::int as first_response_count,
         coalesce(sum(hours_to_first_response) filter (where event_kind = 'received'), 0) as first_response_hours_sum,
+        (count(working_hours_to_first_response) filter (where event_kind = 'received'))::int
+            as first_response_working_count,
+        coalesce(sum(working_hours_to_first_response) filter (where event_kind = 'received'), 0)
+            as first_response_working_hours_sum,
         (count(is_first_response_on_time) filter (where event_kind = 'received'))::int
             as first_response_with_deadline_count,
         (count(*) filter (where event_kind = 'received' and is_first_response_on_time))::int
@@ -149,6 +155,8 @@ final as (
         (count(is_on_time) filter (where event_kind = 'answered'))::int as answered_with_deadline_count,
         (count(*) filter (where event_kind = 'answered' and is_on_time))::int as answered_on_time_count,
         coalesce(sum(hours_to_answer) filter (where event_kind = 'answered'), 0) as answer_hours_sum,
+        (count(working_hours_to_answer) filter (where event_kind = 'answered'))::int as answer_working_count,
+        coalesce(sum(working_hours_to_answer) filter (where event_kind = 'answered'), 0) as answer_working_hours_sum,
         (count(rating) filter (where event_kind = 'answered'))::int as rated_count,
         (count(*) filter (where event_kind = 'answered' and rating = 1))::int as rating_1_count,
         (count(*) filter (where event_kind = 'answered' and rating = 2))::int as rating_2_count,
