@@ -75,7 +75,7 @@ def test_computed_indicators_recomputed_from_fct_appeals(built_region, year):
     with psycopg.connect(built_region.url, row_factory=dict_row) as conn:
         appeals = conn.execute(
             "select source_kind, block_code, received_date, answered_date, hours_to_answer, hours_to_first_response, "
-            "rating, is_satisfied, is_on_time, is_repeat from marts.fct_appeals where not is_rejected"
+            "rating, is_satisfied, is_on_time, is_repeat, is_formal_reply from marts.fct_appeals where not is_rejected"
         ).fetchall()
         rows = {
             r["indicator_code"]: r
@@ -100,6 +100,7 @@ def test_computed_indicators_recomputed_from_fct_appeals(built_region, year):
     received = [a for a in appeals if start <= a["received_date"] <= end]
     first = [a for a in received if a["source_kind"] == "im" and a["hours_to_first_response"] is not None]
     zhkh = [a["hours_to_answer"] for a in answered("pos", "zhkh")]
+    checked = [a for kind in ("pos", "im", "regional") for a in answered(kind) if a["is_formal_reply"] is not None]
     expected = {
         "POS_AVG_ANSWER_DAYS": _round(sum(a["hours_to_answer"] for a in pos) / len(pos) / 24),
         "POS_AVG_ANSWER_DAYS_ZHKH": _round(sum(zhkh) / len(zhkh) / 24),
@@ -107,6 +108,7 @@ def test_computed_indicators_recomputed_from_fct_appeals(built_region, year):
         "IM_SATISFIED_SHARE": _round(Decimal(100) * sum(a["is_satisfied"] for a in reactions) / len(reactions)),
         "REPEAT_SHARE": _round(Decimal(100) * sum(a["is_repeat"] for a in received) / len(received)),
         "SOC_FIRST_RESPONSE_HOURS": _round(sum(a["hours_to_first_response"] for a in first) / len(first)),
+        "FORMAL_REPLY_SHARE": _round(Decimal(100) * sum(a["is_formal_reply"] for a in checked) / len(checked)),
     }
     assert {code: rows[code]["actual_value"] for code in expected} == expected
     for code, value in expected.items():
@@ -114,4 +116,4 @@ def test_computed_indicators_recomputed_from_fct_appeals(built_region, year):
         meets = value >= target if row["direction"] == "higher_is_better" else value <= target
         assert row["status"] == ("achieved" if meets else "failed"), code  # the data's as-of is past both deadlines
     assert rows["AUTO_ROUTING_SHARE"]["actual_source"] == "reported"
-    assert rows["FORMAL_REPLY_SHARE"]["status"] == "no_data"
+    assert rows["FORMAL_REPLY_SHARE"]["actual_source"] == "computed"

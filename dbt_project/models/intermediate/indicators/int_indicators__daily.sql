@@ -1,7 +1,7 @@
 -- What the computable indicators are made of, per region, source kind,
 -- block and local day: appeals received that day (repeats, redirects, first
 -- responses) and answered that day (answer times, deadlines, ratings,
--- reactions). Sums and counts only, so any date window adds up from days.
+-- reactions, formal replies). Sums and counts only, so any date window adds up from days.
 -- Rejected appeals are left out.
 with
 
@@ -18,7 +18,8 @@ appeals as (
         rating,
         is_satisfied,
         is_repeat,
-        is_redirected
+        is_redirected,
+        is_formal_reply
     from {{ ref('fct_appeals') }}
     where
         not is_rejected
@@ -44,7 +45,9 @@ received as (
         0 as answered_rated,
         0 as answered_rated_positive,
         0 as answered_with_reaction,
-        0 as answered_satisfied
+        0 as answered_satisfied,
+        0 as answered_with_formal_check,
+        0 as answered_formal_reply
     from appeals
     group by region_code, source_kind, block_code, received_date
 ),
@@ -68,7 +71,9 @@ answered as (
         count(rating) as answered_rated,
         count(*) filter (where rating >= 4) as answered_rated_positive,
         count(is_satisfied) as answered_with_reaction,
-        count(*) filter (where is_satisfied) as answered_satisfied
+        count(*) filter (where is_satisfied) as answered_satisfied,
+        count(is_formal_reply) as answered_with_formal_check,
+        count(*) filter (where is_formal_reply) as answered_formal_reply
     from appeals
     where answered_date is not null
     group by region_code, source_kind, block_code, answered_date
@@ -93,7 +98,9 @@ final as (
         sum(answered_rated) as answered_rated,
         sum(answered_rated_positive) as answered_rated_positive,
         sum(answered_with_reaction) as answered_with_reaction,
-        sum(answered_satisfied) as answered_satisfied
+        sum(answered_satisfied) as answered_satisfied,
+        sum(answered_with_formal_check) as answered_with_formal_check,
+        sum(answered_formal_reply) as answered_formal_reply
     from (
         select * from received
         union all

@@ -22,6 +22,7 @@ appeals as (
         received_date,
         due_at,
         first_response_at,
+        first_response_due_at,
         answered_at,
         answered_date,
         is_on_time,
@@ -30,6 +31,7 @@ appeals as (
         is_satisfied,
         is_negative,
         is_repeat,
+        is_formal_reply,
         as_of_at
     from {{ ref('fct_appeals') }}
     where
@@ -66,11 +68,17 @@ in_work as (
             when appeals.first_response_at <= least(periods.snapshot_at, appeals.as_of_at)
                 then appeals.hours_to_first_response
         end as hours_to_first_response,
+        -- the first-response deadline fell by the snapshot: was it kept?
+        case
+            when appeals.first_response_due_at <= least(periods.snapshot_at, appeals.as_of_at)
+                then coalesce(appeals.first_response_at <= appeals.first_response_due_at, false)
+        end as is_first_response_on_time,
         appeals.is_on_time,
         appeals.hours_to_answer,
         appeals.is_satisfied,
         appeals.is_negative,
-        appeals.is_repeat
+        appeals.is_repeat,
+        appeals.is_formal_reply
     from appeals
     inner join periods
         on
@@ -121,6 +129,11 @@ final as (
         count(*) filter (where is_answered and is_satisfied) as answered_satisfied,
         count(*) filter (where is_answered and is_negative) as answered_negative,
         count(*) filter (where is_received and is_repeat) as received_repeat,
+        count(*) filter (where is_answered and is_formal_reply is not null) as answered_with_formal_check,
+        count(*) filter (where is_answered and is_formal_reply) as answered_formal_reply,
+        count(*) filter (where is_received and is_first_response_on_time is not null)
+            as received_with_first_response_deadline,
+        count(*) filter (where is_received and is_first_response_on_time) as received_first_response_on_time,
         count(hours_to_answer) filter (where is_answered) as answered_with_time,
         -- medians of 2-decimal hours have at most 3 decimals; rounding to 3
         -- only removes the float noise of percentile_cont

@@ -58,6 +58,24 @@ computed as (
             round(100.0 * entity_periods.received_repeat / nullif(entity_periods.appeals_received, 0), 2)
         ),
         (
+            'formal_reply_share',
+            entity_periods.answered_formal_reply,
+            entity_periods.answered_with_formal_check,
+            round(
+                100.0 * entity_periods.answered_formal_reply / nullif(entity_periods.answered_with_formal_check, 0), 2
+            )
+        ),
+        (
+            'first_response_on_time_share',
+            entity_periods.received_first_response_on_time,
+            entity_periods.received_with_first_response_deadline,
+            round(
+                100.0 * entity_periods.received_first_response_on_time
+                / nullif(entity_periods.received_with_first_response_deadline, 0),
+                2
+            )
+        ),
+        (
             'on_time_share',
             entity_periods.answered_on_time,
             entity_periods.answered_with_deadline,

@@ -102,7 +102,9 @@ summed as (
         sum(daily.answered_rated) as answered_rated,
         sum(daily.answered_rated_positive) as answered_rated_positive,
         sum(daily.answered_with_reaction) as answered_with_reaction,
-        sum(daily.answered_satisfied) as answered_satisfied
+        sum(daily.answered_satisfied) as answered_satisfied,
+        sum(daily.answered_with_formal_check) as answered_with_formal_check,
+        sum(daily.answered_formal_reply) as answered_formal_reply
     from windowed
     inner join daily
         on
@@ -127,6 +129,7 @@ computed as (
             when 'satisfied_share' then summed.answered_with_reaction
             when 'repeat_share' then summed.received
             when 'redirect_share' then summed.received
+            when 'formal_reply_share' then summed.answered_with_formal_check
         end as base_count,
         case windowed.formula
             when 'avg_answer_days'
@@ -145,6 +148,8 @@ computed as (
                 then round(100.0 * summed.received_repeat / nullif(summed.received, 0), 2)
             when 'redirect_share'
                 then round(100.0 * summed.received_redirected / nullif(summed.received, 0), 2)
+            when 'formal_reply_share'
+                then round(100.0 * summed.answered_formal_reply / nullif(summed.answered_with_formal_check, 0), 2)
         end as computed_value
     from windowed
     left join summed
