@@ -104,10 +104,17 @@ def _dbt_build(url: str, target: Path, *extra: str) -> dict:
     if result.returncode != 0:
         raise SystemExit(f"dbt build failed:\n{result.stdout[-6000:]}")
     statuses = json.loads((target / "run_results.json").read_text())["results"]
-    slowest = sorted(statuses, key=lambda r: r["execution_time"], reverse=True)[:5]
+    slowest = sorted(statuses, key=lambda r: r["execution_time"], reverse=True)[:12]
+    by_type: dict[str, dict] = {}
+    for r in statuses:
+        kind = by_type.setdefault(r["unique_id"].split(".", 1)[0], {"nodes": 0, "seconds": 0.0})
+        kind["nodes"] += 1
+        kind["seconds"] += r["execution_time"]
     return {
         "seconds": round(seconds, 1),
         "nodes": len(statuses),
+        # node times overlap (dbt runs two threads), so they add up to more than the wall time
+        "node_seconds_by_type": {k: {**v, "seconds": round(v["seconds"], 1)} for k, v in sorted(by_type.items())},
         "slowest": {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 1) for r in slowest},
     }
 

@@ -371,7 +371,7 @@ def _print_next_steps(settings, landing: Path) -> None:
         "                 and dimension = 'block' order by period_start desc, received_count desc limit 20;\n"
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
-        "  • Docs:       docs/architecture.md, docs/feeds.md, seeds/README.md\n"
+        "  • Docs:       docs/data-contract.md (marts), docs/rating-methodology.md, docs/architecture.md\n"
         "  • Stop:       tsur db stop"
     )
 

@@ -121,3 +121,43 @@ def test_incremental_runs_equal_a_full_refresh(weeks):
     run_dbt(url, "run", "--select", "fct_appeals", target_path=target)
     again, _ = _fct(url)
     assert again == full
+
+
+def test_an_agency_edit_opens_a_version_and_rewrites_no_history(weeks):
+    """Renaming an agency in the seed (after the builds above): dim_agency gets a second version,
+    the old one keeps the old name, and the appeals received before keep pointing at it."""
+    url, _, out = weeks
+    with psycopg.connect(url) as conn:
+        (agency_id,) = conn.execute(
+            "select agency_id from marts.fct_appeals where agency_id is not null "
+            "group by 1 order by count(*) desc limit 1"
+        ).fetchone()
+        (old_name,) = conn.execute(
+            "select agency_name from reference.agencies where agency_id = %s", (agency_id,)
+        ).fetchone()
+        before = dict(
+            conn.execute(
+                "select appeal_key, agency_version_key from marts.fct_appeals where agency_id = %s", (agency_id,)
+            )
+        )
+        conn.execute(
+            "update reference.agencies set agency_name = agency_name || ' (переименовано)' where agency_id = %s",
+            (agency_id,),
+        )
+    run_dbt(
+        url, "build", "--select", "snap_agencies", "dim_agency", "fct_appeals", "--resource-type", "snapshot", "model",
+        target_path=out / "target",
+    )  # fmt: skip
+    with psycopg.connect(url) as conn:
+        versions = conn.execute(
+            "select version_number, agency_name, is_current_version, agency_version_key from marts.dim_agency "
+            "where agency_id = %s order by version_number",
+            (agency_id,),
+        ).fetchall()
+        after = dict(
+            conn.execute(
+                "select appeal_key, agency_version_key from marts.fct_appeals where agency_id = %s", (agency_id,)
+            )
+        )
+    assert [v[:3] for v in versions] == [(1, old_name, False), (2, f"{old_name} (переименовано)", True)]
+    assert after == before and set(after.values()) == {versions[0][3]}

@@ -66,6 +66,10 @@ class Tally:
     satisfied: int = 0
     negative: int = 0
     repeat: int = 0
+    with_formal_check: int = 0
+    formal_reply: int = 0
+    with_first_response_deadline: int = 0
+    first_response_on_time: int = 0
     hours_to_answer: list[Decimal] = field(default_factory=list)
     hours_to_first_response: list[Decimal] = field(default_factory=list)
 
@@ -82,6 +86,8 @@ def _metric_values(tally: Tally, population: int | None) -> dict[str, Decimal | 
         "satisfaction_share": _share(tally.satisfied, tally.with_reaction),
         "negative_share": _share(tally.negative, tally.with_reaction),
         "repeat_share": _share(tally.repeat, tally.received),
+        "formal_reply_share": _share(tally.formal_reply, tally.with_formal_check),
+        "first_response_on_time_share": _share(tally.first_response_on_time, tally.with_first_response_deadline),
         "on_time_share": _share(tally.on_time, tally.with_deadline),
         "median_hours_to_answer": _median(tally.hours_to_answer),
         "median_hours_to_first_response": _median(tally.hours_to_first_response),
@@ -160,6 +166,10 @@ def _tallies(appeals: list[dict], start: date, end: date, end_at: datetime) -> d
                 first = a["first_response_at"]
                 if first is not None and first <= snapshot and a["hours_to_first_response"] is not None:
                     t.hours_to_first_response.append(a["hours_to_first_response"])
+                first_due = a["first_response_due_at"]
+                if first_due is not None and first_due <= snapshot:
+                    t.with_first_response_deadline += 1
+                    t.first_response_on_time += bool(first is not None and first <= first_due)
             if answered:
                 t.answered += 1
                 if a["is_on_time"] is not None:
@@ -169,6 +179,9 @@ def _tallies(appeals: list[dict], start: date, end: date, end_at: datetime) -> d
                     t.with_reaction += 1
                     t.satisfied += a["is_satisfied"]
                     t.negative += bool(a["is_negative"])
+                if a["is_formal_reply"] is not None:
+                    t.with_formal_check += 1
+                    t.formal_reply += a["is_formal_reply"]
                 if a["hours_to_answer"] is not None:
                     t.hours_to_answer.append(a["hours_to_answer"])
     return tallies

@@ -1,8 +1,9 @@
 -- Median and 90th percentile of the time to first response and to the final
--- answer, in calendar hours and in working (office) hours, per period (day, ISO week, month, quarter) and per one dimension
--- at a time, with the key of agg_appeals_by_period. Percentiles cannot be
--- added up or averaged, so they are computed here from the appeals for every
--- period and dimension value; a dashboard picks its row, it never combines
+-- answer, in calendar hours and in working (office) hours, per period (day,
+-- ISO week, month, quarter) and per one dimension at a time, with the key
+-- of agg_appeals_by_period. Percentiles cannot be added up or averaged, so
+-- they are computed here from the appeals for every period and dimension
+-- value; a dashboard picks its row, it never combines
 -- them. Sparse: a row only where the period has at least one measured appeal.
 --
 -- The answer's time counts on the answer's day, the first response's in the
