@@ -20,8 +20,8 @@ resource types from the function's annotations at definition time.)
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
     asset_check,
@@ -58,7 +58,9 @@ def _build(suite: Suite) -> AssetChecksDefinition:
         critical_failed = [o for o in failed if o.severity == "critical"]
         for o in failed:
             log = context.log.error if o.severity == "critical" else context.log.warning
-            log(f"{suite.table} #{o.expectation_index} {o.description}: {o.unexpected_count} unexpected {o.error or ''}")
+            log(
+                f"{suite.table} #{o.expectation_index} {o.description}: {o.unexpected_count} unexpected {o.error or ''}"
+            )
         return AssetCheckResult(
             passed=not failed,
             severity=AssetCheckSeverity.ERROR if critical_failed else AssetCheckSeverity.WARN,

@@ -169,6 +169,7 @@ def build_expectation(spec: ExpectationSpec, *, where: str = "", loads: str = "(
     from great_expectations.exceptions import ExpectationNotFoundError
     from great_expectations.expectations.registry import get_expectation_impl
     from pydantic import ValidationError
+    from pydantic.v1 import ValidationError as ValidationErrorV1  # what GE's expectation models raise
 
     try:
         cls = get_expectation_impl(spec.type)
@@ -179,6 +180,6 @@ def build_expectation(spec: ExpectationSpec, *, where: str = "", loads: str = "(
         # GE prints (not logs) a notice for queries without {batch}; ours on raw.load_files mean it.
         with contextlib.redirect_stdout(io.StringIO()):
             return cls(**kwargs, meta={"severity": spec.severity, "description": spec.description}, id=None)
-    except (ValidationError, TypeError) as exc:
-        first = str(exc).splitlines()
-        raise SuiteError(f"{where}: wrong arguments: {' '.join(first[:3])}") from exc
+    except (ValidationError, ValidationErrorV1, TypeError) as exc:
+        lines = str(exc).splitlines()
+        raise SuiteError(f"{where}: wrong arguments: {' '.join(line.strip() for line in lines[:5])}") from exc

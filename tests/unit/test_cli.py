@@ -24,6 +24,10 @@ COMMANDS = [
     ["db", "status"],
     ["db", "url"],
     ["db", "psql"],
+    ["check"],
+    ["quarantine"],
+    ["quarantine", "list"],
+    ["quarantine", "reload"],
 ]
 
 
