@@ -370,6 +370,29 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command("accept-load")
+def accept_load(
+    load_id: int = typer.Argument(..., help="The load id (see `tsur check` sample keys or raw.load_files)."),
+    reason: str = typer.Option(..., "--reason", help="Why the failure is accepted; kept with the load."),
+) -> None:
+    """Accept a load's critical quality failures after review, so that it stops blocking the build.
+
+    A load whose raw suite failed critically is judged again by every pipeline run, and keeps stopping
+    `dbt build`, until it is fixed (`tsur quarantine reload`) or accepted here. The acceptance and its
+    reason are kept in quality.dq_checked_loads.
+    """
+    from orchestration.db.connection import connect
+    from orchestration.quality.store import AcceptError
+    from orchestration.quality.store import accept_load as accept
+
+    with connect() as conn:
+        try:
+            file_name = accept(conn, load_id, reason)
+        except AcceptError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"load {load_id} ({file_name}) accepted: it no longer blocks the build")
+
+
 def _print_check(runs) -> None:
     failed = [o for run in runs for o in run.outcomes if not o.success]
     total = sum(len(run.outcomes) for run in runs)
@@ -528,6 +551,7 @@ def _print_next_steps(settings, landing: Path) -> None:
         "               select * from marts.agg_appeals_by_period where period_grain = 'month'\n"
         "                 and dimension = 'block' order by period_start desc, received_count desc limit 20;\n"
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
+        "  • Quality:    tsur check (all suites, Data Docs), tsur quarantine list\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
         "  • Docs:       docs/data-contract.md (marts), docs/rating-methodology.md, docs/architecture.md\n"
         "  • Stop:       tsur db stop"

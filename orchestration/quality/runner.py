@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.quality.store import Outcome, all_loads, bootstrap_quality, mark_checked, record, unchecked_loads
+from orchestration.quality.store import Outcome, bootstrap_quality, loads_to_check, mark_checked, record
 from orchestration.quality.suites import Suite, build_expectation
 
 SAMPLE_SIZE = 20
@@ -65,10 +65,12 @@ def run_suites(
     docs_dir: Path | None = None,
     progress: Callable[[Suite], None] | None = None,
 ) -> list[SuiteRun]:
-    """Validate ``suites`` now; raw suites judge ``loads``: "all" of them or only the "new" (unchecked) ones.
+    """Validate ``suites`` now; raw suites judge ``loads``: "all" of them or only the "new" ones.
 
-    With ``loads="new"`` the judged loads are marked checked, so the next run
-    looks only at loads that arrive after.
+    Accepted loads are never judged again. With ``loads="new"`` (the
+    pipeline) the judged loads are recorded: the next run looks only at
+    loads that arrive after, and again at these if their suite failed
+    critically (:func:`~orchestration.quality.store.loads_to_check`).
     """
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -83,8 +85,7 @@ def run_suites(
         for suite in suites:
             load_ids = None
             if suite.raw_target:
-                fetch = unchecked_loads if loads == "new" else all_loads
-                load_ids = fetch(conn, suite.raw_target)
+                load_ids = loads_to_check(conn, suite.raw_target, new_only=loads == "new")
             in_loads = "(" + ",".join(str(i) for i in load_ids) + ")" if load_ids else "(null)"
             query = f"select * from {suite.table}"
             if load_ids is not None:
@@ -115,7 +116,8 @@ def run_suites(
         if loads == "new":
             for run in runs:
                 if run.load_ids:
-                    mark_checked(conn, run.suite.raw_target, run.load_ids, run_id)
+                    failed = bool(run.critical_failures)
+                    mark_checked(conn, run.suite.raw_target, run.load_ids, run_id, critical_failed=failed)
     if docs_dir is not None:
         build_docs(context, [v for _, v, _ in validations], docs_dir)
     return runs

@@ -42,12 +42,16 @@ create index if not exists dq_results_suite_checked on quality.dq_results (suite
 comment on table quality.dq_results is
     'Every Great Expectations result of every run (tsur check, Dagster asset checks). sample_keys: ids only.';
 
--- The loads of each raw table that a pipeline run has already judged: the next run checks only newer ones.
+-- The loads of each raw table that a pipeline run has judged. A load judged in a run whose suite failed
+-- critically stays under check (and keeps blocking the build) until its table passes or someone accepts it.
 create table if not exists quality.dq_checked_loads (
     load_id bigint primary key,
     table_name text not null,
     run_id text not null,
-    checked_at timestamp with time zone not null default now()
+    checked_at timestamp with time zone not null default now(),
+    critical_failed boolean not null default false,
+    accepted_at timestamp with time zone,
+    accepted_reason text
 );
 
 create or replace view quality.dq_latest as
@@ -151,33 +155,72 @@ def record(conn: psycopg.Connection, run_id: str, trigger: str, outcomes: Iterab
         )
 
 
-def unchecked_loads(conn: psycopg.Connection, raw_table: str) -> list[int]:
-    """Loads of a raw table (loaded or rejected) that no pipeline run has judged yet."""
+def loads_to_check(conn: psycopg.Connection, raw_table: str, *, new_only: bool) -> list[int]:
+    """Loads of a raw table (loaded or rejected) to judge, never the accepted ones.
+
+    ``new_only``: those no run has judged yet, plus those judged in a run
+    whose suite failed critically (they keep failing until fixed or accepted).
+    Otherwise every load.
+    """
     return [
         load_id
         for (load_id,) in conn.execute(
             """
             select f.load_id from raw.load_files as f
+            left join quality.dq_checked_loads as c on c.load_id = f.load_id
             where f.target = %s
-              and not exists (select from quality.dq_checked_loads as c where c.load_id = f.load_id)
+              and c.accepted_at is null
+              and (not %s or c.load_id is null or c.critical_failed)
             order by f.load_id
             """,
-            (raw_table,),
+            (raw_table, new_only),
         )
     ]
 
 
-def all_loads(conn: psycopg.Connection, raw_table: str) -> list[int]:
-    return [r[0] for r in conn.execute("select load_id from raw.load_files where target = %s order by 1", (raw_table,))]
-
-
-def mark_checked(conn: psycopg.Connection, raw_table: str, load_ids: list[int], run_id: str) -> None:
+def mark_checked(
+    conn: psycopg.Connection, raw_table: str, load_ids: list[int], run_id: str, *, critical_failed: bool
+) -> None:
     with conn.transaction(), conn.cursor() as cur:
         cur.executemany(
-            "insert into quality.dq_checked_loads (load_id, table_name, run_id) values (%s, %s, %s) "
-            "on conflict (load_id) do nothing",
-            [(load_id, raw_table, run_id) for load_id in load_ids],
+            """
+            insert into quality.dq_checked_loads (load_id, table_name, run_id, critical_failed)
+            values (%s, %s, %s, %s)
+            on conflict (load_id) do update set
+                run_id = excluded.run_id, checked_at = now(), critical_failed = excluded.critical_failed
+            """,
+            [(load_id, raw_table, run_id, critical_failed) for load_id in load_ids],
         )
+
+
+class AcceptError(ValueError):
+    """A load that cannot be accepted; the message says why."""
+
+
+def accept_load(conn: psycopg.Connection, load_id: int, reason: str) -> str:
+    """Accept a load's critical failures after review: it stops blocking the build. Returns its file name."""
+    bootstrap_quality(conn)
+    found = conn.execute(
+        """
+        select f.file_name, c.critical_failed, c.accepted_at
+        from raw.load_files as f left join quality.dq_checked_loads as c on c.load_id = f.load_id
+        where f.load_id = %s
+        """,
+        (load_id,),
+    ).fetchone()
+    if found is None:
+        raise AcceptError(f"load {load_id}: no such load in raw.load_files")
+    file_name, failed, accepted_at = found
+    if accepted_at is not None:
+        raise AcceptError(f"load {load_id} ({file_name}) was accepted before, at {accepted_at:%Y-%m-%d %H:%M}")
+    if not failed:
+        raise AcceptError(f"load {load_id} ({file_name}) has no critical failure to accept")
+    with conn.transaction():
+        conn.execute(
+            "update quality.dq_checked_loads set accepted_at = now(), accepted_reason = %s where load_id = %s",
+            (reason, load_id),
+        )
+    return file_name
 
 
 @dataclass(frozen=True)

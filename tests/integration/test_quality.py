@@ -169,24 +169,70 @@ def test_a_corrected_file_reloads_only_its_quarantined_rows(spoiled, spoiled_db,
         assert [r for r in summary(conn, source.name, open_only=True)] == []
 
 
-def test_a_critical_failure_stops_the_dagster_run_before_dbt(spoiled, pg_admin_url, monkeypatch, tmp_path):
+def test_tsur_check_prints_what_failed_where_and_exits_1(spoiled_db, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("TSUR_HOME", str(tmp_path))  # TSUR_DATABASE_URL is the module's database
+    tables = ["--table", "raw.pos_messages", "--table", "raw.block_staff"]
+    result = CliRunner().invoke(app, ["check", *tables], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "critical" in result.output and "raw.pos_messages" in result.output
+    assert "appears twice in one export" in result.output
+    assert "2 suites" in result.output
+    assert (tmp_path / "quality" / "data_docs" / "index.html").exists()
+    clean = CliRunner().invoke(app, ["check", "--table", "raw.block_staff", "--no-docs"], env={"COLUMNS": "200"})
+    assert clean.exit_code == 0, clean.output
+    assert "0 critical failed, 0 warnings" in clean.output
+
+
+def test_a_critical_failure_blocks_dbt_until_the_load_is_fixed_or_accepted(
+    spoiled, pg_admin_url, monkeypatch, tmp_path
+):
     from orchestration.pipeline import run_main_job
+    from orchestration.quality.store import accept_load
     from tests.conftest import fresh_database
 
     with fresh_database(pg_admin_url) as url:
         monkeypatch.setenv("TSUR_DATABASE_URL", url)
         monkeypatch.setenv("TSUR_HOME", str(tmp_path / "home"))
         monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-        outcome = run_main_job([spoiled.out_dir])
-        assert not outcome.success
-        assert "raw/pos_messages" in outcome.quality_critical
-        assert [a for a in outcome.assets_materialised if not a.startswith("raw/")] == []  # no model was built
+        first = run_main_job([spoiled.out_dir])
+        assert not first.success
+        assert {"raw/pos_messages", "raw/im_incidents"} <= set(first.quality_critical)
+        assert [a for a in first.assets_materialised if not a.startswith("raw/")] == []  # no model was built
         with psycopg.connect(url) as conn:
             built = conn.execute("select count(*) from information_schema.tables where table_schema = 'marts'")
             assert built.fetchone()[0] == 0
             assert not quality_status(conn).clean
-            checked = conn.execute("select count(*) from quality.dq_checked_loads").fetchone()[0]
-            assert checked == conn.execute("select count(*) from raw.load_files").fetchone()[0]
+            failed = [
+                load_id
+                for (load_id,) in conn.execute(
+                    "select load_id from quality.dq_checked_loads where critical_failed order by 1"
+                )
+            ]
+        assert failed
+
+        # Nothing new arrived: the failed loads are judged again and still block.
+        second = run_main_job([spoiled.out_dir])
+        assert not second.success and second.files.get("files_loaded", 0) == 0
+        assert set(second.quality_critical) == set(first.quality_critical)
+        assert [a for a in second.assets_materialised if not a.startswith("raw/")] == []
+
+        # After review, the loads are accepted: the raw gates pass and dbt builds the warehouse.
+        with psycopg.connect(url) as conn:
+            for load_id in failed:
+                accept_load(conn, load_id, "reviewed in the test: duplicates and a rejected file are known")
+        third = run_main_job([spoiled.out_dir])
+        assert not [key for key in third.quality_critical if key.startswith("raw/")]
+        assert "marts/agg_appeals_daily" in third.assets_materialised
+        with psycopg.connect(url) as conn:
+            again = conn.execute(
+                "select count(*) from quality.dq_results where run_id = %s and load_ids && %s::bigint[]",
+                (third.run_id, failed),
+            ).fetchone()[0]
+        assert again == 0  # accepted loads are not judged again
 
 
 def test_a_feed_that_stopped_arriving_is_reported_stale(pg_admin_url, tmp_path):

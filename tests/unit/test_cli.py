@@ -25,6 +25,7 @@ COMMANDS = [
     ["db", "url"],
     ["db", "psql"],
     ["check"],
+    ["accept-load"],
     ["quarantine"],
     ["quarantine", "list"],
     ["quarantine", "reload"],
