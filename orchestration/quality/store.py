@@ -53,6 +53,9 @@ create table if not exists quality.dq_checked_loads (
     accepted_at timestamp with time zone,
     accepted_reason text
 );
+alter table quality.dq_checked_loads add column if not exists critical_failed boolean not null default false;
+alter table quality.dq_checked_loads add column if not exists accepted_at timestamp with time zone;
+alter table quality.dq_checked_loads add column if not exists accepted_reason text;
 
 create or replace view quality.dq_latest as
 select distinct on (suite, expectation_index)
