@@ -402,7 +402,12 @@ def _print_check(runs) -> None:
             table.add_column(column, justify="right" if column in ("#", "unexpected") else "left")
         for o in sorted(failed, key=lambda o: (o.severity != "critical", o.table_name, o.expectation_index)):
             colour = "red" if o.severity == "critical" else "yellow"
-            sample = o.error or ", ".join("/".join(str(v) for v in keys.values()) for keys in (o.sample_keys or [])[:3])
+            samples = (o.sample_keys or [])[:3]
+            sample = o.error or (
+                f"[dim]{'/'.join(samples[0])}:[/] " + ", ".join("/".join(str(v) for v in k.values()) for k in samples)
+                if samples
+                else ""
+            )
             table.add_row(
                 f"[{colour}]{o.severity}[/]",
                 o.table_name,
