@@ -80,7 +80,8 @@ def run_suites(
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs and the CLI say enough
     source = context.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url(url))
     validations, runs = [], []
-    with psycopg.connect(url) as conn:
+    # autocommit: no transaction stays open (holding locks dbt may need) while GE validates
+    with psycopg.connect(url, autocommit=True) as conn:
         bootstrap_quality(conn)
         for suite in suites:
             load_ids = None
