@@ -1,9 +1,10 @@
 """The main Dagster job end to end on a small generated region: files → raw → dbt build, twice.
 
-This is what `tsur demo` and the landing sensor run. The second run must change
-nothing: every file is recognised as already loaded and the numbers stay the same.
-The region is clean, so every quality gate passes with no warning (a region
-with defects is stopped at the raw checks: test_quality.py).
+The first run is the main job (`tsur demo`); the second is the daily job the
+landing sensor starts, on the same files: it must change nothing, every file is
+recognised as already loaded and the numbers stay the same.
+The region is clean, so every quality gate passes with no warning in both
+runs (a region with defects is stopped at the raw checks: test_quality.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def region(tmp_path_factory: pytest.TempPathFactory):
 def runs(module_database_url: str, region) -> tuple[RunOutcome, list[tuple], RunOutcome, list[tuple]]:
     first = run_main_job([region.out_dir])
     totals_first = feed_totals()
-    second = run_main_job([region.out_dir])
+    second = run_main_job([region.out_dir], job_name="tsur_daily")
     return first, totals_first, second, feed_totals()
 
 
@@ -61,7 +62,10 @@ def test_the_first_run_loads_every_file_and_builds_the_marts(runs, region, modul
 def test_the_clean_region_passes_every_quality_gate_with_no_false_alarm(runs, module_database_url):
     first, _, second, _ = runs
     suites = load_suites()
-    assert first.quality_checks == len(suites) and second.quality_checks == len(suites)
+    assert first.quality_checks == len(suites)
+    # the daily job checks what it rebuilds (the calendar, built from seeds alone, is not)
+    rebuilt = [s for s in suites if "/".join(s.asset) in second.assets_materialised]
+    assert second.quality_checks == len(rebuilt) and len(rebuilt) >= len(suites) - 1
     assert (first.quality_critical, first.quality_warnings) == ([], [])
     assert (second.quality_critical, second.quality_warnings) == ([], [])
     with psycopg.connect(module_database_url) as conn:
@@ -84,7 +88,11 @@ def test_every_row_in_the_files_is_loaded_or_quarantined(runs, region):
 
 def test_the_second_run_changes_nothing(runs):
     first, totals_first, second, totals_second = runs
-    assert second.success
+    assert second.success, second.failed_checks
+    # the daily job rebuilt the marts and ran their data tests, not the reference seeds
+    assert "marts/fct_appeals" in second.assets_materialised
+    assert not any(asset.startswith("reference/") for asset in second.assets_materialised)
+    assert second.checks_passed > 50 and second.checks_failed == 0
     assert second.files.get("files_loaded", 0) == 0
     assert second.files["files_skipped"] == first.files["files_loaded"] + first.files["files_rejected"]
     assert totals_second == totals_first
