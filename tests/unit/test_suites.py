@@ -68,3 +68,18 @@ def test_wrong_arguments_are_an_error(tmp_path):
     }
     with pytest.raises(SuiteError, match=r"expectation #1 .*wrong arguments"):
         parse_suite(_write(tmp_path, [item]))
+
+
+def test_every_suite_is_a_blocking_check_on_its_asset():
+    from dagster import AssetKey
+
+    from orchestration.definitions import defs
+    from orchestration.quality.checks import check_name
+
+    graph = defs.resolve_asset_graph()
+    checks = {(key.asset_key, key.name): key for key in graph.asset_check_keys}
+    for suite in load_suites():
+        asset = AssetKey(list(suite.asset))
+        assert asset in graph.get_all_asset_keys(), suite.path
+        key = checks[(asset, check_name(suite))]
+        assert graph.get_check_spec(key).blocking, suite.path
