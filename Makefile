@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help install demo test test-fast lint format dagster db-start db-stop bench calendar methodology clean
+.PHONY: help install demo check test test-fast lint format dagster db-start db-stop bench calendar methodology clean
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ install: $(STAMP) ## Create .venv and install tsur with everything it needs
 
 demo: install ## Generate the demo region, load it, build the warehouse, print a summary
 	$(BIN)/tsur demo
+
+check: install ## Run every data-quality suite in expectations/ (tsur check); fails on a critical failure
+	$(BIN)/tsur check
 
 test: install ## Run the whole test suite (starts its own PostgreSQL)
 	$(BIN)/pytest
