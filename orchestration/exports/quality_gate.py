@@ -1,0 +1,137 @@
+"""The data-quality gate exports pass through: no package is built from data that failed a critical check.
+
+This is the one interface between exports and data quality:
+:func:`quality_status` answers "may this region's period be exported, and on
+what quality status?". Until the Great Expectations gates (issue 4) are
+merged it reads what the warehouse has today:
+
+* the newest dbt ``run_results.json`` of a build (the dbt tests; a test that
+  fails with severity ``error``, or a model that errors, is critical; a
+  ``warn`` is recorded but does not stop the export);
+* ``raw.load_files``: a feed whose newest file was rejected is critical (its
+  data stop before the rejected file);
+* ``raw.quarantine``: a feed whose files of the period's export dates lost
+  more than ``TSUR_EXPORT_MAX_QUARANTINE_SHARE`` (5 %) of their rows to
+  quarantine is critical; any smaller loss is a warning.
+
+When issue 4 lands, its "latest status for a region and period free of
+critical failures" function is called here as one more source (see
+docs/exports.md, "Quality gate"); the manifest records the result either way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+
+from orchestration.exports.periods import Period
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+@dataclass
+class QualityStatus:
+    status: str  # passed | warning | failed
+    checked: list[str] = field(default_factory=list)  # what was looked at
+    critical: list[str] = field(default_factory=list)  # why the export is refused
+    warnings: list[str] = field(default_factory=list)
+    dbt_run: dict | None = None  # invocation id, generated at, counts of the build the tests come from
+
+    @property
+    def passed(self) -> bool:
+        return not self.critical
+
+    def as_manifest(self) -> dict:
+        return asdict(self)
+
+
+class ExportRefused(RuntimeError):
+    """The data failed a critical quality check; the message lists them."""
+
+
+def latest_run_results(target_dir: Path | None = None) -> Path | None:
+    """The newest run_results.json of a ``dbt build`` under dbt's target folder (Dagster keeps one per run)."""
+    root = target_dir or DBT_PROJECT_DIR / "target"
+    newest = None
+    for path in root.rglob("run_results.json"):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if "build" not in (document.get("args", {}).get("which") or ""):
+            continue
+        stamp = document.get("metadata", {}).get("generated_at", "")
+        if newest is None or stamp > newest[0]:
+            newest = (stamp, path)
+    return newest[1] if newest else None
+
+
+def _dbt_findings(run_results: Path | None, status: QualityStatus) -> None:
+    if run_results is None:
+        status.warnings.append("no dbt build results found: the dbt tests of the data could not be confirmed")
+        return
+    document = json.loads(run_results.read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for result in document.get("results", []):
+        state = result.get("status")
+        counts[state] = counts.get(state, 0) + 1
+        node = result.get("unique_id", "?")
+        if state in ("fail", "error", "runtime error"):
+            status.critical.append(f"dbt {node}: {state} ({(result.get('message') or '').strip()[:200]})")
+        elif state == "warn":
+            status.warnings.append(f"dbt {node}: warn ({(result.get('message') or '').strip()[:200]})")
+    status.checked.append(f"dbt build results ({run_results.name})")
+    status.dbt_run = {
+        "invocation_id": document.get("metadata", {}).get("invocation_id"),
+        "generated_at": document.get("metadata", {}).get("generated_at"),
+        "results": dict(sorted(counts.items())),
+    }
+
+
+def _load_findings(conn: psycopg.Connection, period: Period, max_share: float, status: QualityStatus) -> None:
+    newest = conn.execute(
+        """
+        select distinct on (feed) feed, file_name, status, error
+        from raw.load_files
+        order by feed, exported_at desc, load_id desc
+        """
+    ).fetchall()
+    for feed, file_name, state, error in newest:
+        if state == "rejected":
+            status.critical.append(f"feed {feed}: its newest file {file_name} was rejected ({error})")
+    # files exported while the period ran and in the week after it (late answers and ratings)
+    shares = conn.execute(
+        """
+        select feed, sum(rows_read), sum(rows_quarantined)
+        from raw.load_files
+        where status = 'loaded' and exported_at >= %s and exported_at < %s
+        group by feed order by feed
+        """,
+        (period.start, period.end + timedelta(days=8)),
+    ).fetchall()
+    for feed, read, quarantined in shares:
+        if not read or not quarantined:
+            continue
+        share = quarantined / read
+        message = f"feed {feed}: {quarantined} of {read} rows ({share:.2%}) quarantined in the period's files"
+        (status.critical if share > max_share else status.warnings).append(message)
+    status.checked.append("raw.load_files (rejected files), raw.quarantine (quarantined share per feed)")
+
+
+def quality_status(
+    conn: psycopg.Connection,
+    region: str,
+    period: Period,
+    *,
+    run_results: Path | None = None,
+    max_quarantine_share: float = 0.05,
+) -> QualityStatus:
+    """The quality status a package of ``region`` and ``period`` would be built from."""
+    status = QualityStatus(status="passed")
+    _dbt_findings(run_results if run_results is not None else latest_run_results(), status)
+    _load_findings(conn, period, max_quarantine_share, status)
+    status.status = "failed" if status.critical else "warning" if status.warnings else "passed"
+    return status
