@@ -45,7 +45,8 @@ create table if not exists exports.delivery_log (
     at timestamptz not null default now()
 );
 create index if not exists delivery_log_package on exports.delivery_log (package_id, channel, at);
-comment on table exports.delivery_log is 'Every attempt to deliver an export package: sent, acknowledged or failed, and why.';
+comment on table exports.delivery_log is
+    'Every attempt to deliver an export package: sent, acknowledged or failed, and why.';
 
 create or replace view exports.delivery_status as
 with last_attempt as (
@@ -81,7 +82,8 @@ select
 from exports.packages as p
 inner join last_attempt as l on p.package_id = l.package_id
 inner join attempts as a on l.package_id = a.package_id and l.channel = a.channel;
-comment on view exports.delivery_status is 'Each export package''s delivery state per channel, for the data-quality dashboard.';
+comment on view exports.delivery_status is
+    'Each export package''s delivery state per channel, for the data-quality dashboard.';
 """
 
 
