@@ -43,6 +43,7 @@ class RunOutcome:
     checks_failed: int = 0
     failed_checks: list[str] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)  # this run's files_loaded / _rejected / _skipped
+    exports: dict[str, list[str]] = field(default_factory=dict)  # export packages' folders and reports (outbox)
 
 
 def run_main_job(paths: list[Path]) -> RunOutcome:
@@ -63,8 +64,12 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         )
     evaluations = result.get_asset_check_evaluations()
     files: dict[str, int] = {}
+    exports: dict[str, list[str]] = {}
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
+        for name in ("outbox", "reports", "deliveries"):
+            if name in metadata:
+                exports.setdefault(name, []).extend(metadata[name].value)
         for name in ("files_loaded", "files_rejected", "files_skipped"):
             if name in metadata:
                 files[name] = files.get(name, 0) + int(metadata[name].value)
@@ -76,6 +81,7 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         checks_failed=sum(not e.passed for e in evaluations),
         failed_checks=[f"{'/'.join(e.asset_key.path)}: {e.check_name}" for e in evaluations if not e.passed],
         files=files,
+        exports=exports,
     )
 
 
@@ -106,6 +112,11 @@ class Report:
         run.add_row("dbt models and seeds built", f"{len(models):,}")
         run.add_row("tests passed", f"{self.outcome.checks_passed:,}")
         run.add_row("tests failed", f"{self.outcome.checks_failed:,}")
+        for label, name in (("export packages (outbox)", "outbox"), ("governor's report", "reports")):
+            for path in self.outcome.exports.get(name, []):
+                run.add_row(label, path)
+        for delivery in self.outcome.exports.get("deliveries", []):
+            run.add_row("delivery", delivery)
         run.add_row("elapsed", f"{self.elapsed:,.1f} s")
         parts = [feeds, run]
         if self.outcome.failed_checks:
