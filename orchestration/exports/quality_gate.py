@@ -5,9 +5,10 @@ This is the one interface between exports and data quality:
 what quality status?". Until the Great Expectations gates (issue 4) are
 merged it reads what the warehouse has today:
 
-* the newest dbt ``run_results.json`` of a build (the dbt tests; a test that
+* the newest dbt ``run_results.json`` of a build under ``dbt_project/target``
+  (or the file ``TSUR_DBT_RUN_RESULTS`` names) — the dbt tests: a test that
   fails with severity ``error``, or a model that errors, is critical; a
-  ``warn`` is recorded but does not stop the export);
+  ``warn`` is recorded but does not stop the export;
 * ``raw.load_files``: a feed whose newest file was rejected is critical (its
   data stop before the rejected file);
 * ``raw.quarantine``: a feed whose files of the period's export dates lost
@@ -22,6 +23,7 @@ docs/exports.md, "Quality gate"); the manifest records the result either way.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -131,6 +133,8 @@ def quality_status(
 ) -> QualityStatus:
     """The quality status a package of ``region`` and ``period`` would be built from."""
     status = QualityStatus(status="passed")
+    if run_results is None and os.environ.get("TSUR_DBT_RUN_RESULTS", "").strip():
+        run_results = Path(os.environ["TSUR_DBT_RUN_RESULTS"].strip())
     _dbt_findings(run_results if run_results is not None else latest_run_results(), status)
     _load_findings(conn, period, max_quarantine_share, status)
     status.status = "failed" if status.critical else "warning" if status.warnings else "passed"
