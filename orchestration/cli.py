@@ -330,7 +330,9 @@ def export_command(
     kind: str = typer.Option(
         None, "--kind", "-k", help="weekly, monthly or quarterly; must agree with --period (which already says it)."
     ),
-    region: str = typer.Option(None, "--region", "-r", help="Region code; default: TSUR_EXPORT_REGIONS (BRY)."),
+    region: str = typer.Option(
+        None, "--region", "-r", help="Region code; default: TSUR_EXPORT_REGIONS, else every region with data."
+    ),
     deliver: bool = typer.Option(
         False, "--deliver", help="Also POST the package(s), and every earlier unacknowledged one, to TSUR_EXPORT_URL."
     ),
@@ -344,14 +346,22 @@ def export_command(
     from orchestration.db.connection import connect
     from orchestration.exports.config import load_export_settings
     from orchestration.exports.periods import parse_period
-    from orchestration.exports.run import ExportOutcome, deliver_outstanding, export_period, latest_complete
+    from orchestration.exports.run import (
+        ExportOutcome,
+        deliver_outstanding,
+        export_period,
+        latest_complete,
+        regions_with_data,
+    )
 
     settings = load_export_settings()
     if deliver and not settings.delivers:
         raise _fail("--deliver needs the endpoint: set TSUR_EXPORT_URL (and TSUR_EXPORT_TOKEN); see docs/exports.md")
-    regions = [region.upper()] if region else list(settings.regions)
     outcome = ExportOutcome()
     with connect() as conn:
+        regions = [region.upper()] if region else list(settings.regions) or regions_with_data(conn)
+        if not regions:
+            raise _fail("the warehouse has no appeals yet: load files and build first (tsur demo, tsur ingest)")
         for code in regions:
             periods = [parse_period(period, kind)] if period else latest_complete(conn, code)
             if not periods:

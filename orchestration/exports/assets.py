@@ -27,7 +27,13 @@ from pydantic import Field
 from orchestration.db.resources import WarehouseResource
 from orchestration.exports.config import load_export_settings
 from orchestration.exports.periods import from_partition_key
-from orchestration.exports.run import ExportOutcome, deliver_outstanding, export_latest, export_period
+from orchestration.exports.run import (
+    ExportOutcome,
+    deliver_outstanding,
+    export_latest,
+    export_period,
+    regions_with_data,
+)
 
 # The marts the package reads (dbt models, keyed by schema): lineage runs raw file → mart → export.
 MART_DEPS = [
@@ -63,8 +69,9 @@ class ExportConfig(Config):
     deliver: bool = True
 
 
-def _regions(config: ExportConfig) -> list[str]:
-    return [r.upper() for r in config.regions] or list(load_export_settings().regions)
+def _regions(config: ExportConfig, conn) -> list[str]:
+    """The run's regions, else TSUR_EXPORT_REGIONS, else every region with data."""
+    return [r.upper() for r in config.regions] or list(load_export_settings().regions) or regions_with_data(conn)
 
 
 def _check(key: AssetKey, outcome: ExportOutcome, delivers: bool) -> AssetCheckResult:
@@ -110,7 +117,7 @@ def _package_asset(kind: str):
         period = from_partition_key(kind, context.partition_key)
         outcome = ExportOutcome()
         with warehouse.connect() as conn:
-            for region in _regions(config):
+            for region in _regions(config, conn):
                 one = export_period(conn, region, period, settings, deliver=False)
                 outcome.packages += one.packages
             if config.deliver:
@@ -142,7 +149,7 @@ def governor_weekly_report(context: AssetExecutionContext, config: ExportConfig,
     settings = load_export_settings()
     period = from_partition_key("weekly", context.partition_key)
     with warehouse.connect() as conn:
-        paths = [write_report(conn, region, period, settings.outbox) for region in _regions(config)]
+        paths = [write_report(conn, region, period, settings.outbox) for region in _regions(config, conn)]
     return MaterializeResult(metadata={"reports": [str(p) for p in paths]})
 
 
@@ -161,7 +168,7 @@ LATEST_KEY = AssetKey(["exports", "federal_export_latest"])
 def federal_export_latest(context: AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource):
     settings = load_export_settings()
     with warehouse.connect() as conn:
-        outcome = export_latest(conn, _regions(config), settings, deliver=config.deliver)
+        outcome = export_latest(conn, _regions(config, conn), settings, deliver=config.deliver)
     _log_packages(context, outcome)
     yield MaterializeResult(metadata=outcome.metadata())
     yield _check(LATEST_KEY, outcome, settings.delivers)

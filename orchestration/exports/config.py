@@ -12,7 +12,7 @@ from orchestration.settings import load_settings
 @dataclass(frozen=True)
 class ExportSettings:
     outbox: Path
-    regions: tuple[str, ...]  # the regions this deployment exports (schedules are made for each)
+    regions: tuple[str, ...]  # TSUR_EXPORT_REGIONS; empty: every region with data (schedules: BRY)
     url: str | None  # HTTPS endpoint of the federal center; None = outbox only
     token: str | None  # bearer token for the endpoint
     ca_file: str | None  # extra CA bundle (a private or self-signed certificate), else the system's
@@ -36,7 +36,7 @@ def _float(name: str, default: float) -> float:
 
 def load_export_settings() -> ExportSettings:
     home = load_settings().home
-    regions = os.environ.get("TSUR_EXPORT_REGIONS", "").strip() or "BRY"
+    regions = os.environ.get("TSUR_EXPORT_REGIONS", "")
     return ExportSettings(
         outbox=Path(os.environ.get("TSUR_EXPORT_OUTBOX", "").strip() or home / "outbox").expanduser().resolve(),
         regions=tuple(code.strip().upper() for code in regions.split(",") if code.strip()),

@@ -9,8 +9,9 @@ merged it reads what the warehouse has today:
   (or the file ``TSUR_DBT_RUN_RESULTS`` names) — the dbt tests: a test that
   fails with severity ``error``, or a model that errors, is critical; a
   ``warn`` is recorded but does not stop the export;
-* ``raw.load_files``: a feed whose newest file was rejected is critical (its
-  data stop before the rejected file);
+* ``raw.load_files``: a feed whose newest file was rejected is a warning (its
+  data stop before that file until a corrected one is loaded; the manifest
+  says so) — not critical, since what was loaded is still right;
 * ``raw.quarantine``: a feed whose files of the period's export dates lost
   more than ``TSUR_EXPORT_MAX_QUARANTINE_SHARE`` (5 %) of their rows to
   quarantine is critical; any smaller loss is a warning.
@@ -103,7 +104,7 @@ def _load_findings(conn: psycopg.Connection, period: Period, max_share: float, s
     ).fetchall()
     for feed, file_name, state, error in newest:
         if state == "rejected":
-            status.critical.append(f"feed {feed}: its newest file {file_name} was rejected ({error})")
+            status.warnings.append(f"feed {feed}: its newest file {file_name} was rejected ({error})")
     # files exported while the period ran and in the week after it (late answers and ratings)
     shares = conn.execute(
         """

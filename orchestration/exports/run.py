@@ -72,6 +72,15 @@ def export_period(
     return outcome
 
 
+def regions_with_data(conn: psycopg.Connection) -> list[str]:
+    """Regions the marts have appeals for (the default when TSUR_EXPORT_REGIONS is not set)."""
+    rows = conn.execute(
+        "select distinct region_code from marts.agg_appeals_by_period "
+        "where region_code is not null and period_grain = 'quarter' order by 1"
+    )
+    return [code for (code,) in rows]
+
+
 def latest_complete(conn: psycopg.Connection, region: str) -> list[Period]:
     """The newest complete week, month and quarter of the region's data."""
     rows = conn.execute(
@@ -99,7 +108,7 @@ def export_latest(
 ) -> ExportOutcome:
     """The newest complete week, month and quarter of each region that has data (the main job's export step)."""
     outcome = ExportOutcome()
-    for region in regions:
+    for region in regions or regions_with_data(conn):
         for period in latest_complete(conn, region):
             one = export_period(conn, region, period, settings, deliver=False, run_results=run_results)
             outcome.packages += one.packages

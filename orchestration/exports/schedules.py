@@ -48,6 +48,9 @@ export_quarterly_job = define_asset_job(
 export_jobs = [export_weekly_job, export_monthly_job, export_quarterly_job]
 
 
+DEFAULT_SCHEDULED_REGIONS = ("BRY",)
+
+
 def region_timezones() -> dict[str, str]:
     """Region code → IANA time zone, from the regions seed (read at load time: no database needed)."""
     with (REFERENCE_DIR / "regions.csv").open(encoding="utf-8") as handle:
@@ -130,10 +133,11 @@ def _first_working_day_schedule(region: str, timezone: str, kind: str):
 
 
 def build_export_schedules() -> list:
-    """Weekly, monthly and quarterly schedules for every region in TSUR_EXPORT_REGIONS, each in its time zone."""
+    """Weekly, monthly and quarterly schedules for every region in TSUR_EXPORT_REGIONS (default: the demo
+    region BRY), each in its time zone."""
     zones = region_timezones()
     schedules = []
-    for region in load_export_settings().regions:
+    for region in load_export_settings().regions or DEFAULT_SCHEDULED_REGIONS:
         if region not in zones:
             raise ValueError(f"TSUR_EXPORT_REGIONS: {region!r} is not in seeds/reference/regions.csv")
         schedules += [

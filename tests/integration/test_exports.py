@@ -320,17 +320,41 @@ def test_export_is_refused_after_a_failed_critical_check(built_region, pg_admin_
         with pytest.raises(quality_gate.ExportRefused, match=re.escape(test["unique_id"])):
             build_package(conn, "BRY", parse_period("2026-10"), outbox, run_results=broken)
         assert not outbox.exists()
-        # a feed's newest file rejected (a required column missing): refused too
+        # a feed losing more than 5 % of its rows to quarantine in the period's files: refused
         from orchestration.ingest.loader import load_file
         from orchestration.ingest.mapping import load_mappings
 
-        bad = tmp_path / "pos_export_2027-01-11.csv"
-        bad.write_text("Номер;Категория\n1;Медицина\n", encoding="utf-8")
-        assert load_file(conn, bad, load_mappings()["pos"]).status == "rejected"
-        with pytest.raises(quality_gate.ExportRefused, match=re.escape("pos_export_2027-01-11.csv was rejected")):
+        source = sorted(built_region.files.out_dir.glob("pos/pos_export_2026-10-*.csv"))[0]
+        lines = source.read_text(encoding="utf-8-sig").splitlines()
+        header = lines[0].split(";")
+        column = header.index("Дата поступления")
+        spoiled = [header]
+        for number, line in enumerate(lines[1:] * 8):
+            cells = line.split(";")
+            cells[0], cells[column] = str(990000000 + number), "31.02.2026"
+            spoiled.append(cells)
+        bad = tmp_path / "pos_export_2026-10-30.csv"
+        bad.write_text("\n".join(";".join(cells) for cells in spoiled) + "\n", encoding="utf-8-sig")
+        result = load_file(conn, bad, load_mappings()["pos"])
+        assert result.rows_quarantined == len(spoiled) - 1
+        with pytest.raises(quality_gate.ExportRefused, match=r"feed pos: \d+ of \d+ rows .* quarantined"):
             build_package(conn, "BRY", parse_period("2026-10"), outbox, run_results=run_results)
         assert not outbox.exists()
         assert conn.execute("select count(*) from exports.packages").fetchone()[0] == 0
+
+
+def test_a_rejected_newest_file_is_a_warning_in_the_manifest(built_region, pg_admin_url, run_results, tmp_path):
+    from orchestration.ingest.loader import load_file
+    from orchestration.ingest.mapping import load_mappings
+
+    with copy_of(pg_admin_url, built_region.url) as url, psycopg.connect(url) as conn:
+        bad = tmp_path / "pos_export_2027-01-11.csv"
+        bad.write_text("Номер;Категория\n1;Медицина\n", encoding="utf-8")
+        assert load_file(conn, bad, load_mappings()["pos"]).status == "rejected"
+        package = build_package(conn, "BRY", parse_period("2026-10"), tmp_path / "outbox", run_results=run_results)
+    quality = package.manifest["quality"]
+    assert quality["status"] == "warning" and not quality["critical"]
+    assert any("pos_export_2027-01-11.csv was rejected" in w for w in quality["warnings"])
 
 
 def test_unknown_region_and_period_without_data_say_so(export_db, tmp_path):
