@@ -166,14 +166,18 @@ def build_package(
     *,
     run_results: Path | None = None,
     max_quarantine_share: float = 0.05,
+    record: bool = True,
 ) -> Package:
     """The package of ``region`` and ``period`` in the outbox: the newest revision if unchanged, else a new one.
 
     Raises :class:`quality_gate.ExportRefused` when the data failed a critical
     quality check and :class:`PackageError` when there is nothing to export.
+    ``record=False`` writes nothing to the database (exports.packages), for a
+    read-only warehouse such as a benchmark's.
     """
     region = region.upper()
-    ensure_schema(conn)
+    if record:
+        ensure_schema(conn)
     region_name, timezone = region_profile(conn, region)
     period_row = conn.execute(
         """
@@ -208,7 +212,7 @@ def build_package(
         manifest = json.loads((newest[1] / MANIFEST).read_text(encoding="utf-8"))
         if manifest["content_sha256"] == content:
             package = Package(region, period, newest[0], newest[1], manifest, created=False, files=files)
-            package.package_id = register(conn, package)
+            package.package_id = register(conn, package) if record else None
             return package
     revision = newest[0] + 1 if newest else 1
     manifest = {
@@ -247,7 +251,7 @@ def build_package(
     path = folder / f"r{revision}"
     _write_atomically(path, files_with_manifest)
     package = Package(region, period, revision, path, manifest, created=True, files=files_with_manifest)
-    package.package_id = register(conn, package)
+    package.package_id = register(conn, package) if record else None
     return package
 
 
