@@ -26,6 +26,7 @@ from pydantic import Field
 
 from orchestration.db.resources import WarehouseResource
 from orchestration.exports.config import load_export_settings
+from orchestration.exports.delivery import pending
 from orchestration.exports.periods import from_partition_key
 from orchestration.exports.run import (
     ExportOutcome,
@@ -67,6 +68,12 @@ class ExportConfig(Config):
 
     regions: list[str] = Field(default_factory=list)
     deliver: bool = True
+
+
+class LatestExportConfig(ExportConfig):
+    """The main job keeps the outbox current on every load; the federal center gets the scheduled packages."""
+
+    deliver: bool = False
 
 
 def _regions(config: ExportConfig, conn) -> list[str]:
@@ -162,13 +169,16 @@ LATEST_KEY = AssetKey(["exports", "federal_export_latest"])
     group_name="exports",
     check_specs=[AssetCheckSpec("delivered", asset=LATEST_KEY)],
     description="After each build: the packages of the newest complete week, month and quarter, and the week's "
-    "governor's report, in the outbox; delivered when an endpoint is set. Unchanged data → no new revision.",
+    "governor's report, in the outbox (delivered by the schedules, or with config deliver: true). "
+    "Unchanged data → no new revision.",
     kinds={"csv", "xlsx", "pdf"},
 )
-def federal_export_latest(context: AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource):
+def federal_export_latest(context: AssetExecutionContext, config: LatestExportConfig, warehouse: WarehouseResource):
     settings = load_export_settings()
     with warehouse.connect() as conn:
         outcome = export_latest(conn, _regions(config, conn), settings, deliver=config.deliver)
+        if settings.delivers and not config.deliver:
+            outcome.pending = len(pending(conn))  # what the schedules still have to get through
     _log_packages(context, outcome)
     yield MaterializeResult(metadata=outcome.metadata())
     yield _check(LATEST_KEY, outcome, settings.delivers)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from orchestration.exports.package import data_as_of, region_profile
-from orchestration.exports.periods import Period, containing
+from orchestration.exports.periods import MONTHS_RU, Period, containing
 
 A4 = (8.27, 11.69)
 BLUE, RED, GREY = "#1F4E79", "#C00000", "#7F7F7F"
@@ -288,11 +288,11 @@ def _page_two(plt, data: ReportData):
         [name, _num(open_), _num(overdue), _num(answered), _pct(on_time)]
         for name, open_, overdue, answered, on_time in data.overdue
     ]
-    _table(deadlines, ["Орган власти", "На рассмотрении", "Просрочено", "Ответов за неделю", "В срок"], rows,
+    _table(deadlines, ["Орган власти", "На рассмотрении", "Просрочено", "Ответов за неделю", "Ответы в срок"], rows,
            [0.40, 0.15, 0.15, 0.15, 0.15], "Сроки: органы власти с просроченными обращениями на конец недели",
            "просроченных обращений на конец недели нет")  # fmt: skip
     rating = fig.add_axes((0.06, 0.20, 0.88, 0.35))
-    month = f"{data.rating_month:%m.%Y}" if data.rating_month else "—"
+    month = f"{MONTHS_RU[data.rating_month.month - 1]} {data.rating_month.year}" if data.rating_month else "—"
     chosen = data.rating[:5] + [r for r in data.rating[-3:] if r not in data.rating[:5]]
     rows = [
         [_num(rank), name, _num(total, 1), _num(quality, 1), _num(speed, 1),
