@@ -56,20 +56,20 @@ class ExportRefused(RuntimeError):
 
 
 def latest_run_results(target_dir: Path | None = None) -> Path | None:
-    """The newest run_results.json of a ``dbt build`` under dbt's target folder (Dagster keeps one per run)."""
+    """The newest run_results.json of a ``dbt build`` under dbt's target folder (Dagster keeps one per run).
+
+    Newest by modification time first, so only the last few files are read however many runs accumulate.
+    """
     root = target_dir or DBT_PROJECT_DIR / "target"
-    newest = None
-    for path in root.rglob("run_results.json"):
+    candidates = sorted(root.rglob("run_results.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in candidates:
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if "build" not in (document.get("args", {}).get("which") or ""):
-            continue
-        stamp = document.get("metadata", {}).get("generated_at", "")
-        if newest is None or stamp > newest[0]:
-            newest = (stamp, path)
-    return newest[1] if newest else None
+        if "build" in (document.get("args", {}).get("which") or ""):
+            return path
+    return None
 
 
 def _dbt_findings(run_results: Path | None, status: QualityStatus) -> None:

@@ -72,7 +72,7 @@ def gather(conn: psycopg.Connection, region: str, week: Period) -> ReportData:
         from marts.agg_problem_categories
         where region_code = %(region)s and period_grain = 'week' and period_start = %(start)s and is_top
             and appeal_count > 0
-        order by appeal_count desc, priority_score desc, category_code
+        order by appeal_count desc, priority_score desc, category_code collate "C"
         limit 8
         """,
         params,
@@ -83,7 +83,7 @@ def gather(conn: psycopg.Connection, region: str, week: Period) -> ReportData:
         from marts.agg_appeals_by_period
         where region_code = %(region)s and period_grain = 'week' and period_start = %(start)s
             and dimension = 'channel' and received_count > 0
-        order by received_count desc, dimension_value
+        order by received_count desc, dimension_value collate "C"
         """,
         params,
     ).fetchall()
@@ -94,7 +94,7 @@ def gather(conn: psycopg.Connection, region: str, week: Period) -> ReportData:
         from marts.agg_appeals_by_period
         where region_code = %(region)s and period_grain = 'week' and period_start = %(start)s
             and dimension = 'agency' and overdue_open_at_period_end > 0
-        order by overdue_open_at_period_end desc, on_time_share nulls last, dimension_value
+        order by overdue_open_at_period_end desc, on_time_share nulls last, dimension_value collate "C"
         limit 10
         """,
         params,
@@ -114,7 +114,7 @@ def gather(conn: psycopg.Connection, region: str, week: Period) -> ReportData:
             select rating_rank, agency_short_name, total_score, quality_score, speed_score, previous_rank, movement
             from marts.agg_agency_rating
             where region_code = %s and period_grain = 'month' and period_start = %s and is_rated
-            order by rating_rank, agency_id
+            order by rating_rank, agency_id collate "C"
             """,
             (region, month),
         ).fetchall()

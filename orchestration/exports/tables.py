@@ -3,7 +3,9 @@
 This module is the format (docs/exports.md is its description): a column's
 key, header, type and decimals are a promise to the recipient and change only
 with ``SCHEMA_VERSION``. Every query reads the marts only (agg_* and dims),
-which hold no personal data, and returns rows in a stable order.
+which hold no personal data, and returns rows in a stable order: text keys
+sort ``collate "C"``, so the order (and the bytes) do not depend on the
+server's locale.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ APPEALS = Table(
             and t.dimension_value is not distinct from p.dimension_value
         where p.region_code = %(region)s and p.period_grain = %(grain)s and p.period_start = %(period_start)s
             and p.dimension = any(%(dimensions)s)
-        order by array_position(%(dimensions)s, p.dimension), p.dimension_value nulls last
+        order by array_position(%(dimensions)s, p.dimension), p.dimension_value collate "C" nulls last
     """,
 )
 
@@ -151,7 +153,7 @@ PROBLEM_CATEGORIES = Table(
             priority_score
         from marts.agg_problem_categories
         where region_code = %(region)s and period_grain = %(grain)s and period_start = %(period_start)s
-        order by block_code, priority_rank, category_code
+        order by block_code collate "C", priority_rank, category_code collate "C"
     """,
 )
 
@@ -188,7 +190,7 @@ AGENCY_RATING = Table(
         select agency_id, agency_short_name as agency_name, agency_kind, {_RATING_SELECT}
         from marts.agg_agency_rating
         where region_code = %(region)s and period_grain = %(grain)s and period_start = %(period_start)s
-        order by rating_rank nulls last, agency_id
+        order by rating_rank nulls last, agency_id collate "C"
     """,
     kinds=("monthly", "quarterly"),
 )
@@ -209,7 +211,7 @@ MUNICIPALITY_RATING = Table(
         select municipality_oktmo, municipality_name, municipality_kind, population, {_RATING_SELECT}
         from marts.agg_municipality_rating
         where region_code = %(region)s and period_grain = %(grain)s and period_start = %(period_start)s
-        order by rating_rank nulls last, municipality_oktmo
+        order by rating_rank nulls last, municipality_oktmo collate "C"
     """,
     kinds=("monthly", "quarterly"),
 )
@@ -266,7 +268,7 @@ ROADMAP = Table(
             latest.as_of_date
         from latest
         left join marts.dim_agency as a on a.agency_id = latest.agency_id and a.is_current_version
-        order by latest.roadmap_version, latest.agency_id
+        order by latest.roadmap_version collate "C", latest.agency_id collate "C"
     """,
 )
 
@@ -294,7 +296,7 @@ INDICATORS = Table(
             actual_value, actual_source, deadline, data_through, status
         from marts.agg_indicator_progress
         where region_code = %(region)s and indicator_year = extract(year from %(period_end)s::date)::int
-        order by indicator_code
+        order by indicator_code collate "C"
     """,
 )
 
