@@ -97,7 +97,7 @@ class Report:
             feeds.add_column(column, justify="left" if column == "feed" else "right")
         for feed, files, rejected, read, loaded, quarantined in self.feeds:
             feeds.add_row(feed, f"{files:,}", f"{rejected:,}", f"{read:,}", f"{loaded:,}", f"{quarantined:,}")
-        models = [a for a in self.outcome.assets_materialised if not a.startswith("raw/")]
+        models = [a for a in self.outcome.assets_materialised if not a.startswith(("raw/", "exports/"))]
         run = Table(title="Сборка / build", show_header=False)
         run.add_column("what")
         run.add_column("value", justify="right")
