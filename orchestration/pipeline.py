@@ -100,7 +100,7 @@ class Report:
         models = [a for a in self.outcome.assets_materialised if not a.startswith(("raw/", "exports/"))]
         run = Table(title="Сборка / build", show_header=False)
         run.add_column("what")
-        run.add_column("value", justify="right")
+        run.add_column("value", justify="right", overflow="fold")
         run.add_row("Dagster run", self.outcome.run_id)
         run.add_row("result", "[green]success[/]" if self.outcome.success else "[red]failed[/]")
         files = self.outcome.files
