@@ -100,3 +100,23 @@ def test_schedules_fire_in_the_region_time_zone_on_the_right_days(defs, dagster_
     (request,) = _tick(defs, "export_quarterly_bry", datetime(2027, 1, 11, 8, tzinfo=MOSCOW))
     assert request.partition_key == "2026-10-01"
     assert isinstance(_tick(defs, "export_quarterly_bry", datetime(2026, 11, 2, 8, tzinfo=MOSCOW)), SkipReason)
+
+
+def test_tsur_export_on_the_command_line(dagster_env):
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+    from orchestration.exports.periods import PeriodError
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["export", "--period", "2026-08", "--kind", "monthly"], env={"COLUMNS": "200"})
+    assert first.exit_code == 0, first.output
+    assert "BRY/monthly/2026-08/r1" in first.output and "new" in first.output
+    again = runner.invoke(app, ["export", "--period", "2026-08"], env={"COLUMNS": "200"})
+    assert again.exit_code == 0 and "unchanged" in again.output
+    week = runner.invoke(app, ["export", "-p", "2026-W35"], env={"COLUMNS": "200"})
+    assert week.exit_code == 0 and "governor_report_BRY_2026-W35.pdf" in week.output
+    refused = runner.invoke(app, ["export", "--period", "2026-08", "--deliver"])
+    assert refused.exit_code == 1 and "set TSUR_EXPORT_URL" in refused.output
+    wrong = runner.invoke(app, ["export", "--period", "2026-08", "--kind", "weekly"])
+    assert isinstance(wrong.exception, PeriodError)  # main() prints it as one `error:` line
