@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-MAIN_JOB_NAME = "tsur_main"
+from orchestration.ingest.assets import raw_feeds
 
-# Everything, in dependency order: new files into raw, then dbt build (models
-# and their tests), then the exports of the newest complete periods. Later
-# stages (quality gates) join this job as they are added, so one run takes a
-# region from files to published numbers. The exports by period (partitioned:
-# one run per week, month or quarter) have their own jobs and schedules
-# (orchestration/exports/schedules.py).
+MAIN_JOB_NAME = "tsur_main"
+DAILY_JOB_NAME = "tsur_daily"
+
+# The exports by period (partitioned: one run per week, month or quarter) have
+# their own jobs and schedules (orchestration/exports/schedules.py); the jobs
+# below take the unpartitioned export step, which refreshes the outbox with the
+# newest complete periods after the build.
+BY_PERIOD = AssetSelection.groups("exports_by_period")
+
+# Everything, in dependency order: new files into raw, then dbt build (seeds,
+# snapshots, models, their data tests and the unit tests of the formulas), then
+# the exports of the newest complete periods. `tsur demo` and a first
+# installation run it; so does a change of reference data (seeds). Later stages
+# (quality gates) join this job as they are added, so one run takes a region
+# from files to published numbers.
 main_job = define_asset_job(
     MAIN_JOB_NAME,
-    selection=AssetSelection.all() - AssetSelection.groups("exports_by_period"),
-    description="Load new files of every feed into raw, build the warehouse with dbt, export the newest periods.",
+    selection=AssetSelection.all() - BY_PERIOD,
+    description="Load new files of every feed into raw, build the whole warehouse with dbt, export the newest periods.",
+)
+
+# A delivery of files: load them, then rebuild only what the raw tables feed
+# (dbt's `source:raw+`), incrementally where the models are incremental.
+# Seeds, snapshots of reference data and the models built from them alone are
+# left as they are, and unit tests (which check formulas on fixed inputs, not
+# data) are not run: the main job and `make test` run them. The landing sensor
+# starts this job.
+daily_job = define_asset_job(
+    DAILY_JOB_NAME,
+    selection=AssetSelection.assets(raw_feeds).downstream() - BY_PERIOD,
+    description="Load newly delivered files into raw, then rebuild what they feed (data tests included) and "
+    "refresh the outbox with the newest periods.",
 )

@@ -46,14 +46,14 @@ class RunOutcome:
     exports: dict[str, list[str]] = field(default_factory=dict)  # export packages' folders and reports (outbox)
 
 
-def run_main_job(paths: list[Path]) -> RunOutcome:
+def run_main_job(paths: list[Path], job_name: str = "tsur_main") -> RunOutcome:
+    """Run a job (the main one unless named: ``tsur_daily`` is the landing sensor's) in process on these files."""
     ensure_dagster_home()
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.jobs import MAIN_JOB_NAME
 
-    job = defs.resolve_job_def(MAIN_JOB_NAME)
+    job = defs.resolve_job_def(job_name)
     run_config = {
         "ops": {"raw_feeds": {"config": {"paths": [str(p) for p in paths]}}},
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
