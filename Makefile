@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help install demo check test test-fast lint format dagster db-start db-stop bench calendar methodology clean
+.PHONY: help install demo check test test-fast lint format dagster db-start db-stop bench bench-export calendar methodology clean
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install tsur with everything it needs
 	@$(BIN)/tsur --help > /dev/null
 
-demo: install ## Generate the demo region, load it, build the warehouse, print a summary
+demo: install ## Generate the demo region, load it, build the warehouse, export it, print a summary
 	$(BIN)/tsur demo
 
 check: install ## Run every data-quality suite in expectations/ (tsur check); fails on a critical failure
@@ -59,6 +59,9 @@ bench: install ## Run the benchmarks and write bench/results/
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_aggregates.py
+
+bench-export: install ## Time a month's export packages on a built warehouse (read-only): make bench-export URL=postgresql://…
+	$(BIN)/python bench/bench_export.py --url "$(URL)"
 
 calendar: install ## Regenerate the production calendar seed from the holidays package
 	$(BIN)/python -m orchestration.warehouse.calendar

@@ -501,6 +501,91 @@ def quarantine_reload(
         raise _fail(r.message or "the corrected file was rejected", 2)
 
 
+# ----------------------------------------------------------------------------- export
+
+
+@app.command("export")
+def export_command(
+    period: str = typer.Option(
+        None,
+        "--period",
+        "-p",
+        help="A week 2026-W43, a month 2026-10 or a quarter 2026-Q3 (the region's local calendar). "
+        "Default: the newest complete week, month and quarter.",
+    ),
+    kind: str = typer.Option(
+        None, "--kind", "-k", help="weekly, monthly or quarterly; must agree with --period (which already says it)."
+    ),
+    region: str = typer.Option(
+        None, "--region", "-r", help="Region code; default: TSUR_EXPORT_REGIONS, else every region with data."
+    ),
+    deliver: bool = typer.Option(
+        False, "--deliver", help="Also POST the package(s), and every earlier unacknowledged one, to TSUR_EXPORT_URL."
+    ),
+) -> None:
+    """Export packages for the federal competence center (and, for a week, the governor's report) to the outbox.
+
+    The same period from the same data gives the same files and no new revision; changed data gives
+    revision N+1 with the differences in its manifest.json. Refused when the data failed a critical
+    quality check. See docs/exports.md.
+    """
+    from orchestration.db.connection import connect
+    from orchestration.exports.config import load_export_settings
+    from orchestration.exports.periods import parse_period
+    from orchestration.exports.run import (
+        ExportOutcome,
+        deliver_outstanding,
+        export_period,
+        latest_complete,
+        regions_with_data,
+    )
+
+    settings = load_export_settings()
+    if deliver and not settings.delivers:
+        raise _fail("--deliver needs the endpoint: set TSUR_EXPORT_URL (and TSUR_EXPORT_TOKEN); see docs/exports.md")
+    outcome = ExportOutcome()
+    with connect() as conn:
+        regions = [region.upper()] if region else list(settings.regions) or regions_with_data(conn)
+        if not regions:
+            raise _fail("the warehouse has no appeals yet: load files and build first (tsur demo, tsur ingest)")
+        for code in regions:
+            periods = [parse_period(period, kind)] if period else latest_complete(conn, code)
+            if not periods:
+                raise _fail(f"{code}: the warehouse has no complete period to export; load and build first")
+            for one in periods:
+                done = export_period(conn, code, one, settings, deliver=False)
+                outcome.packages += done.packages
+                outcome.reports += done.reports
+        if deliver:
+            deliver_outstanding(conn, settings, outcome)
+    table = Table(title="Выгрузки / export packages")
+    for column in ("region", "kind", "period", "revision", "state", "rows", "folder in the outbox"):
+        table.add_column(
+            column, justify="right" if column in ("revision", "rows") else "left", no_wrap=column.startswith("folder")
+        )
+    for p in outcome.packages:
+        rows = sum(f["rows"] for f in p.manifest["files"] if f["name"].endswith(".csv"))
+        state = "[green]new[/]" if p.created else "[dim]unchanged[/]"
+        table.add_row(
+            p.region,
+            p.period.kind,
+            p.period.label,
+            f"r{p.revision}",
+            state,
+            f"{rows:,}",
+            str(p.path.relative_to(settings.outbox)),
+        )
+    console.print(table)
+    console.print(f"outbox: [bold]{settings.outbox}[/]")
+    for path in outcome.reports:
+        console.print(f"governor's report: [bold]{path}[/]")
+    for d in outcome.deliveries:
+        colour = "green" if d.status == "acknowledged" else "red"
+        console.print(f"delivery {d.package}: [{colour}]{d.status}[/] after {d.attempts} attempt(s) {d.error or ''}")
+    if outcome.delivery_failed:
+        raise _fail(f"{outcome.pending} package(s) not delivered; they are retried on the next run")
+
+
 # ----------------------------------------------------------------------------- demo
 
 
@@ -558,9 +643,17 @@ def _print_next_steps(settings, landing: Path) -> None:
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
         "  • Quality:    tsur check (all suites, Data Docs), tsur quarantine list\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
+        f"  • Exports:    {_outbox()} — packages for the federal center and the governor's report;\n"
+        "               tsur export --period 2026-10 [--deliver] (docs/exports.md)\n"
         "  • Docs:       docs/data-contract.md (marts), docs/rating-methodology.md, docs/architecture.md\n"
         "  • Stop:       tsur db stop"
     )
+
+
+def _outbox() -> Path:
+    from orchestration.exports.config import load_export_settings
+
+    return load_export_settings().outbox
 
 
 def _expected(exc: BaseException) -> bool:

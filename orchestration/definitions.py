@@ -3,6 +3,8 @@
 from dagster import Definitions
 
 from orchestration.db.resources import WarehouseResource
+from orchestration.exports.assets import export_assets
+from orchestration.exports.schedules import build_export_schedules, export_jobs
 from orchestration.ingest.assets import raw_feeds
 from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.jobs import daily_job, main_job
@@ -11,9 +13,10 @@ from orchestration.warehouse.assets import tsur_dbt_assets
 from orchestration.warehouse.resources import dbt_resource
 
 defs = Definitions(
-    assets=[raw_feeds, tsur_dbt_assets],
+    assets=[raw_feeds, tsur_dbt_assets, *export_assets],
     asset_checks=build_quality_checks(),
-    jobs=[main_job, daily_job],
+    jobs=[main_job, daily_job, *export_jobs],
+    schedules=build_export_schedules(),
     sensors=[build_landing_sensor(daily_job)],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
 )

@@ -9,15 +9,22 @@ from orchestration.ingest.assets import raw_feeds
 MAIN_JOB_NAME = "tsur_main"
 DAILY_JOB_NAME = "tsur_daily"
 
+# The exports by period (partitioned: one run per week, month or quarter) have
+# their own jobs and schedules (orchestration/exports/schedules.py); the jobs
+# below take the unpartitioned export step, which refreshes the outbox with the
+# newest complete periods after the build.
+BY_PERIOD = AssetSelection.groups("exports_by_period")
+
 # Everything, in dependency order: new files into raw, then dbt build (seeds,
-# snapshots, models, their data tests and the unit tests of the formulas).
-# `tsur demo` and a first installation run it; so does a change of reference
-# data (seeds). Later stages (quality gates, exports) join this job as they are
-# added, so one run takes a region from files to published numbers.
+# snapshots, models, their data tests and the unit tests of the formulas), then
+# the exports of the newest complete periods. `tsur demo` and a first
+# installation run it; so does a change of reference data (seeds). Later stages
+# (quality gates) join this job as they are added, so one run takes a region
+# from files to published numbers.
 main_job = define_asset_job(
     MAIN_JOB_NAME,
-    selection=AssetSelection.all(),
-    description="Load new files of every feed into raw, then build the whole warehouse with dbt.",
+    selection=AssetSelection.all() - BY_PERIOD,
+    description="Load new files of every feed into raw, build the whole warehouse with dbt, export the newest periods.",
 )
 
 # A delivery of files: load them, then rebuild only what the raw tables feed
@@ -28,6 +35,7 @@ main_job = define_asset_job(
 # starts this job.
 daily_job = define_asset_job(
     DAILY_JOB_NAME,
-    selection=AssetSelection.assets(raw_feeds).downstream(),
-    description="Load newly delivered files into raw, then rebuild what they feed (data tests included).",
+    selection=AssetSelection.assets(raw_feeds).downstream() - BY_PERIOD,
+    description="Load newly delivered files into raw, then rebuild what they feed (data tests included) and "
+    "refresh the outbox with the newest periods.",
 )

@@ -46,6 +46,7 @@ class RunOutcome:
     quality_critical: list[str] = field(default_factory=list)  # suites failing a critical expectation
     quality_warnings: list[str] = field(default_factory=list)  # suites failing warnings only
     files: dict[str, int] = field(default_factory=dict)  # this run's files_loaded / _rejected / _skipped
+    exports: dict[str, list[str]] = field(default_factory=dict)  # export packages' folders and reports (outbox)
 
 
 def run_main_job(paths: list[Path], job_name: str = "tsur_main") -> RunOutcome:
@@ -71,8 +72,12 @@ def run_main_job(paths: list[Path], job_name: str = "tsur_main") -> RunOutcome:
     evaluations = result.get_asset_check_evaluations()
     quality = [e for e in evaluations if e.check_name.startswith(CHECK_PREFIX)]
     files: dict[str, int] = {}
+    exports: dict[str, list[str]] = {}
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
+        for name in ("outbox", "reports", "deliveries"):
+            if name in metadata:
+                exports.setdefault(name, []).extend(metadata[name].value)
         for name in ("files_loaded", "files_rejected", "files_skipped"):
             if name in metadata:
                 files[name] = files.get(name, 0) + int(metadata[name].value)
@@ -91,6 +96,7 @@ def run_main_job(paths: list[Path], job_name: str = "tsur_main") -> RunOutcome:
         quality_warnings=[
             "/".join(e.asset_key.path) for e in quality if not e.passed and e.severity == AssetCheckSeverity.WARN
         ],
+        exports=exports,
     )
 
 
@@ -106,10 +112,10 @@ class Report:
             feeds.add_column(column, justify="left" if column == "feed" else "right")
         for feed, files, rejected, read, loaded, quarantined in self.feeds:
             feeds.add_row(feed, f"{files:,}", f"{rejected:,}", f"{read:,}", f"{loaded:,}", f"{quarantined:,}")
-        models = [a for a in self.outcome.assets_materialised if not a.startswith("raw/")]
+        models = [a for a in self.outcome.assets_materialised if not a.startswith(("raw/", "exports/"))]
         run = Table(title="Сборка / build", show_header=False)
         run.add_column("what")
-        run.add_column("value", justify="right")
+        run.add_column("value", justify="right", overflow="fold")
         run.add_row("Dagster run", self.outcome.run_id)
         run.add_row("result", "[green]success[/]" if self.outcome.success else "[red]failed[/]")
         files = self.outcome.files
@@ -129,6 +135,11 @@ class Report:
         else:
             quality = "[green]clean[/]"
         run.add_row("quality (Great Expectations)", f"{outcome.quality_checks} suites: {quality}")
+        for label, name in (("export packages (outbox)", "outbox"), ("governor's report", "reports")):
+            for path in self.outcome.exports.get(name, []):
+                run.add_row(label, path)
+        for delivery in self.outcome.exports.get("deliveries", []):
+            run.add_row("delivery", delivery)
         run.add_row("elapsed", f"{self.elapsed:,.1f} s")
         parts = [feeds, run]
         if self.outcome.failed_checks:

@@ -52,6 +52,11 @@ def test_the_first_run_loads_every_file_and_builds_the_marts(runs, region, modul
     assert first.files["files_rejected"] == 0
     assert "marts/agg_appeals_daily" in first.assets_materialised
     assert first.checks_passed > 50 and first.checks_failed == 0
+    # the export step of the main job: the newest complete week and month (three months hold no whole
+    # quarter), and the week's report
+    assert [Path(p).parts[-3] for p in first.exports["outbox"]] == ["weekly", "monthly"]
+    assert all(Path(p, "manifest.json").exists() for p in first.exports["outbox"])
+    assert Path(first.exports["reports"][0]).suffix == ".pdf"
     with psycopg.connect(module_database_url) as conn:
         appeals = conn.execute("select count(*) from intermediate.int_appeals__unioned").fetchone()[0]
         volume = conn.execute("select sum(received_count) from marts.agg_appeals_daily").fetchone()[0]
@@ -93,6 +98,8 @@ def test_the_second_run_changes_nothing(runs):
     assert "marts/fct_appeals" in second.assets_materialised
     assert not any(asset.startswith("reference/") for asset in second.assets_materialised)
     assert second.checks_passed > 50 and second.checks_failed == 0
+    # the same data: the export step finds the same packages and writes no new revision
+    assert second.exports["outbox"] == first.exports["outbox"]
     assert second.files.get("files_loaded", 0) == 0
     assert second.files["files_skipped"] == first.files["files_loaded"] + first.files["files_rejected"]
     assert totals_second == totals_first
