@@ -62,7 +62,8 @@ final as (
         coalesce(blocks.block_name, overdue.block_code) as block_name,
         categories.category_name,
         overdue.agency_id,
-        coalesce(agencies.short_name, agencies.agency_name, overdue.agency_id) as agency_name,
+        coalesce(agencies.agency_name, overdue.agency_id) as agency_name,
+        coalesce(agencies.short_name, agencies.agency_name, overdue.agency_id) as agency_short_name,
         overdue.municipality_oktmo,
         coalesce(municipalities.municipality_name, overdue.municipality_oktmo) as municipality_name,
         overdue.as_of_at
