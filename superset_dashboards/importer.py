@@ -7,7 +7,7 @@ which passes a JSON document on stdin:
     {"bundle_dir": ..., "warehouse": {"host", "port", "database", "user", "password"},
      "users": [{"username", "password", "first_name", "last_name", "kind", "subject"}],
      "blocks": [{"code", "name"}], "municipalities": [{"oktmo", "name"}],
-     "database_name": ..., "datasets": {key: table_name}}
+     "database_name": ..., "datasets": {key: uuid}}
 
 The import goes through Superset's own command (the one behind
 ``POST /api/v1/dashboard/import/``) with ``overwrite``: an invalid bundle raises,
@@ -35,6 +35,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 DATABASE_FILE = "databases/tsur_marts.yaml"
 EXECUTIVE = "ЦУР: руководитель"
@@ -74,20 +75,38 @@ def read_bundle(folder: Path, warehouse: dict[str, Any]) -> dict[str, str]:
 
 
 def import_bundle(contents: dict[str, str], password: str) -> None:
-    from superset.commands.dashboard.importers.dispatcher import ImportDashboardsCommand
+    """Databases, datasets, charts, then dashboards, each through its own command with overwrite.
+
+    The dashboards command alone would create missing charts and datasets but
+    never update existing ones, so an edited chart would not change on
+    re-import; the models' own commands do. They check the bundle's type only
+    when metadata.yaml names one, so they get the bundle without it.
+    """
+    from superset.commands.chart.importers.v1 import ImportChartsCommand
+    from superset.commands.dashboard.importers.v1 import ImportDashboardsCommand
+    from superset.commands.database.importers.v1 import ImportDatabasesCommand
+    from superset.commands.dataset.importers.v1 import ImportDatasetsCommand
     from superset.commands.exceptions import CommandInvalidError
 
-    command = ImportDashboardsCommand(contents, passwords={DATABASE_FILE: password}, overwrite=True)
-    try:
-        command.run()
-    except CommandInvalidError as exc:
-        messages = exc.normalized_messages() if hasattr(exc, "normalized_messages") else str(exc)
-        print(f"error: the dashboards bundle is invalid: {json.dumps(messages, ensure_ascii=False)}", file=sys.stderr)
-        raise SystemExit(2) from exc
-    except Exception as exc:  # the command wraps whatever failed in its own error
-        cause = exc.__cause__ or exc
-        print(f"error: the dashboards bundle could not be imported: {exc}: {cause}", file=sys.stderr)
-        raise SystemExit(2) from exc
+    untyped = {**contents, "metadata.yaml": "version: 1.0.0\n"}
+    steps = [
+        ("the database", ImportDatabasesCommand, untyped),
+        ("the datasets", ImportDatasetsCommand, untyped),
+        ("the charts", ImportChartsCommand, untyped),
+        ("the dashboards", ImportDashboardsCommand, contents),
+    ]
+    for what, command, files in steps:
+        try:
+            command(files, passwords={DATABASE_FILE: password}, overwrite=True).run()
+        except CommandInvalidError as exc:
+            messages = exc.normalized_messages() if hasattr(exc, "normalized_messages") else str(exc)
+            text = json.dumps(messages, ensure_ascii=False)
+            print(f"error: the dashboards bundle is invalid ({what}): {text}", file=sys.stderr)
+            raise SystemExit(2) from exc
+        except Exception as exc:  # the commands wrap whatever failed in their own error
+            cause = exc.__cause__ or exc
+            print(f"error: importing {what} of the dashboards bundle failed: {exc}: {cause!r}", file=sys.stderr)
+            raise SystemExit(2) from exc
 
 
 def _role(sm, name: str):
@@ -118,15 +137,16 @@ def _rls(db, sm, name: str, clause: str, tables, role) -> None:
 
 def set_up_security(config: dict[str, Any]) -> None:
     """Roles, RLS filters, dashboard roles and users exactly as ``config`` says."""
-    from superset import db, security_manager as sm
+    from superset import db
+    from superset import security_manager as sm
     from superset.connectors.sqla.models import SqlaTable
     from superset.models.core import Database
     from superset.models.dashboard import Dashboard
 
     database = db.session.query(Database).filter_by(database_name=config["database_name"]).one()
     tables = {
-        key: db.session.query(SqlaTable).filter_by(database_id=database.id, table_name=table).one()
-        for key, table in config["datasets"].items()
+        key: db.session.query(SqlaTable).filter_by(database_id=database.id, uuid=UUID(dataset_uuid)).one()
+        for key, dataset_uuid in config["datasets"].items()
     }
     dashboards = {dashboard.slug: dashboard for dashboard in db.session.query(Dashboard).all() if dashboard.slug}
 

@@ -72,6 +72,8 @@ FEATURE_FLAGS = {
     "DASHBOARD_RBAC": True,  # a dashboard lists the roles that may open it
     "ENABLE_TEMPLATE_PROCESSING": False,
     "EMBEDDED_SUPERSET": False,
+    "DASHBOARD_VIRTUALIZATION": False,  # every chart loads at once (small dashboards; full screenshots)
+    "ALLOW_ADHOC_SUBQUERY": False,  # a subquery in a chart's SQL could read past row-level security
 }
 
 # Charts wait for the warehouse, never for a stale cache, in the demo; a
@@ -85,3 +87,19 @@ SQL_MAX_ROW = 100_000
 SUPERSET_WEBSERVER_TIMEOUT = 120
 PREVENT_UNSAFE_DB_CONNECTIONS = False  # the warehouse may be the embedded server on 127.0.0.1
 WTF_CSRF_TIME_LIMIT = None
+
+# Russian number and date formats in every chart: 1 234,5 and «март 2026».
+D3_FORMAT = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0₽"]}
+D3_TIME_FORMAT = {
+    "dateTime": "%A, %e %B %Y г. %X",
+    "date": "%d.%m.%Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+    "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+    "months": [
+        "январь", "февраль", "март", "апрель", "май", "июнь",
+        "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+    ],
+    "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+}  # fmt: skip

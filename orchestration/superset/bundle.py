@@ -37,6 +37,10 @@ def _uuid(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
+def dataset_uuid(key: str) -> str:
+    return _uuid("dataset", key)
+
+
 # ----------------------------------------------------------------------------- datasets
 
 
@@ -232,10 +236,24 @@ APPEAL_TIMES = Dataset(
     },
 )
 
+
+def _with_last_month(table: str, complete: str, columns: str = "*") -> str:
+    """A mart with ``is_last_complete_month``: the dashboards show the last complete month without a subquery
+    (Superset refuses subqueries in a chart's own SQL, which would let a user read past row-level security)."""
+    return (
+        f"select\n    source.{columns},\n"
+        f"    source.period_grain = 'month' and source.period_start = max(\n"
+        f"        case when source.period_grain = 'month' and source.{complete} then source.period_start end\n"
+        f"    ) over (partition by source.region_code) as is_last_complete_month\n"
+        f"from marts.{table} as source\n"
+    )
+
+
 PROBLEMS = Dataset(
     key="problem_categories",
-    table="agg_problem_categories",
+    table="Проблемные категории",
     description="marts.agg_problem_categories: проблемные категории блоков, приоритет и рост.",
+    sql=_with_last_month("agg_problem_categories", "is_period_complete"),
     dttm="period_start",
     columns={
         "period_grain": ("TEXT", "Шаг периода"),
@@ -256,6 +274,7 @@ PROBLEMS = Dataset(
         "priority_rank": ("INTEGER", "Место в блоке"),
         "is_top": ("BOOLEAN", "В топе блока"),
         "is_catch_all_in_top": ("BOOLEAN", "«Прочие» в топе"),
+        "is_last_complete_month": ("BOOLEAN", "Последний завершенный месяц"),
     },
     computed={
         "catch_all_flag": ("CASE WHEN is_catch_all THEN '⚠ прочие' ELSE '' END", "Отметка"),
@@ -280,10 +299,18 @@ CATCH_ALL = Dataset(
         "    breakdown.appeal_count,\n"
         "    breakdown.share_of_catch_all,\n"
         "    breakdown.rank_in_catch_all,\n"
-        "    breakdown.is_catch_all_in_top\n"
+        "    breakdown.is_catch_all_in_top,\n"
+        "    breakdown.period_grain = 'month' and breakdown.period_start = months.last_complete_month\n"
+        "        as is_last_complete_month\n"
         "from marts.agg_catch_all_breakdown as breakdown\n"
         "left join marts.dim_block as blocks\n"
         "    on breakdown.region_code = blocks.region_code and breakdown.block_code = blocks.block_code\n"
+        "left join (\n"
+        "    select region_code, max(period_start) as last_complete_month\n"
+        "    from marts.agg_problem_categories\n"
+        "    where period_grain = 'month' and is_period_complete\n"
+        "    group by region_code\n"
+        ") as months on breakdown.region_code = months.region_code\n"
     ),
     dttm="period_start",
     columns={
@@ -299,6 +326,7 @@ CATCH_ALL = Dataset(
         "share_of_catch_all": ("DOUBLE PRECISION", "Доля в «Прочих»"),
         "rank_in_catch_all": ("INTEGER", "Место"),
         "is_catch_all_in_top": ("BOOLEAN", "«Прочие» в топе блока"),
+        "is_last_complete_month": ("BOOLEAN", "Последний завершенный месяц"),
     },
 )
 
@@ -320,6 +348,7 @@ _RATING_COLUMNS = {
     "previous_rank": ("INTEGER", "Место в прошлом периоде"),
     "rank_change": ("INTEGER", "Изменение места"),
     "movement": ("TEXT", "Движение (код)"),
+    "is_last_complete_month": ("BOOLEAN", "Последний завершенный месяц"),
 }
 _MOVEMENT = (
     "CASE movement WHEN 'up' THEN '▲ выше' WHEN 'down' THEN '▼ ниже' WHEN 'same' THEN '= без изменений'"
@@ -327,7 +356,8 @@ _MOVEMENT = (
 )
 AGENCY_RATING = Dataset(
     key="agency_rating",
-    table="agg_agency_rating",
+    table="Рейтинг органов власти",
+    sql=_with_last_month("agg_agency_rating", "is_complete"),
     description="marts.agg_agency_rating: рейтинг органов власти (методика: docs/rating-methodology.md).",
     dttm="period_start",
     columns={
@@ -340,7 +370,8 @@ AGENCY_RATING = Dataset(
 )
 MUNICIPALITY_RATING = Dataset(
     key="municipality_rating",
-    table="agg_municipality_rating",
+    table="Рейтинг муниципалитетов",
+    sql=_with_last_month("agg_municipality_rating", "is_complete"),
     description="marts.agg_municipality_rating: рейтинг муниципалитетов (методика: docs/rating-methodology.md).",
     dttm="period_start",
     columns={
@@ -519,25 +550,8 @@ DATASETS_BY_KEY = {dataset.key: dataset for dataset in DATASETS}
 
 # ----------------------------------------------------------------------------- charts
 
-# SQL conditions charts reuse: the last complete month of a mart, and one grain of the long tables.
-LAST_COMPLETE_MONTH = {
-    "problem_categories": (
-        "period_grain = 'month' AND period_start = (SELECT max(period_start) FROM marts.agg_problem_categories"
-        " WHERE period_grain = 'month' AND is_period_complete)"
-    ),
-    "agency_rating": (
-        "period_grain = 'month' AND period_start = (SELECT max(period_start) FROM marts.agg_agency_rating"
-        " WHERE period_grain = 'month' AND is_complete)"
-    ),
-    "municipality_rating": (
-        "period_grain = 'month' AND period_start = (SELECT max(period_start) FROM marts.agg_municipality_rating"
-        " WHERE period_grain = 'month' AND is_complete)"
-    ),
-    "catch_all_breakdown": (
-        "period_grain = 'month' AND period_start = (SELECT max(period_start) FROM marts.agg_problem_categories"
-        " WHERE period_grain = 'month' AND is_period_complete)"
-    ),
-}
+# The tables of problems and ratings show the last complete month (a column of their datasets).
+LAST_MONTH = "is_last_complete_month"
 
 
 @dataclass
@@ -771,7 +785,7 @@ def _rating_table(key, title, dataset, name, *, worst=False, limit=100, short=Fa
         dataset,
         columns=columns,
         order=[("rating_rank", not worst)],
-        where=[LAST_COMPLETE_MONTH[dataset], "is_rated"],
+        where=[LAST_MONTH, "is_rated"],
         limit=limit,
         width=width,
         column_config={
@@ -796,8 +810,8 @@ DASHBOARDS = [
             [
                 kpi("gov_received", "Поступило за неделю", "received", fmt=",d"),
                 kpi("gov_answered", "Дан ответ за неделю", "answered", fmt=",d"),
-                kpi("gov_on_time", "Ответы в срок за неделю", "on_time_share", fmt=".1%"),
-                kpi("gov_satisfaction", "Удовлетворенность за неделю", "satisfaction_share", fmt=".1%"),
+                kpi("gov_on_time", "В срок за неделю", "on_time_share", fmt=".1%"),
+                kpi("gov_satisfaction", "Довольны ответом", "satisfaction_share", fmt=".1%"),
                 total(
                     "gov_overdue",
                     "Просрочено сейчас",
@@ -834,12 +848,12 @@ DASHBOARDS = [
             [
                 table(
                     "gov_top_problems",
-                    "Главные проблемы прошлого месяца (топ-3 каждого блока)",
+                    "Главная проблема каждого блока в прошлом месяце",
                     "problem_categories",
-                    columns=("block_name", "priority_rank", "category_name", "appeal_count", "growth_rate"),
-                    order=[("priority_score", False)],
-                    where=[LAST_COMPLETE_MONTH["problem_categories"], "is_top", "appeal_count > 0"],
-                    limit=10,
+                    columns=("block_name", "category_name", "appeal_count", "growth_rate", "catch_all_flag"),
+                    order=[("appeal_count", False)],
+                    where=[LAST_MONTH, "priority_rank = 1", "appeal_count > 0"],
+                    limit=20,
                     width=6,
                     column_config={"growth_rate": {"d3NumberFormat": "+.0%"}},
                 ),
@@ -854,22 +868,16 @@ DASHBOARDS = [
                 ),
             ],
             [
-                _rating_table(
-                    "gov_best_agencies", "Лучшие органы власти", "agency_rating", "agency_short_name", short=True,
-                    limit=5, width=3,
-                ),
-                _rating_table(
-                    "gov_worst_agencies", "Худшие органы власти", "agency_rating", "agency_short_name", short=True,
-                    worst=True, limit=5, width=3,
-                ),
-                _rating_table(
-                    "gov_best_municipalities", "Лучшие муниципалитеты", "municipality_rating", "municipality_name",
-                    short=True, limit=5, width=3,
-                ),
-                _rating_table(
-                    "gov_worst_municipalities", "Худшие муниципалитеты", "municipality_rating", "municipality_name",
-                    short=True, worst=True, limit=5, width=3,
-                ),
+                _rating_table("gov_best_agencies", "Лучшие органы власти за прошлый месяц", "agency_rating",
+                              "agency_short_name", short=True, limit=5),
+                _rating_table("gov_worst_agencies", "Худшие органы власти за прошлый месяц", "agency_rating",
+                              "agency_short_name", short=True, worst=True, limit=5),
+            ],
+            [
+                _rating_table("gov_best_municipalities", "Лучшие муниципалитеты за прошлый месяц",
+                              "municipality_rating", "municipality_name", short=True, limit=5),
+                _rating_table("gov_worst_municipalities", "Худшие муниципалитеты за прошлый месяц",
+                              "municipality_rating", "municipality_name", short=True, worst=True, limit=5),
             ],
         ],
         filters=_APPEAL_FILTERS,
@@ -1005,7 +1013,7 @@ DASHBOARDS += [
                              "previous_appeal_count", "growth_rate", "volume_share", "negative_share",
                              "overdue_share", "priority_score"),
                     order=[("block_name", True), ("priority_rank", True)],
-                    where=[LAST_COMPLETE_MONTH["problem_categories"], "is_top"], limit=200, width=12,
+                    where=[LAST_MONTH, "is_top"], limit=200, width=12,
                     column_config={
                         "growth_rate": {"d3NumberFormat": "+.0%"},
                         "volume_share": {"d3NumberFormat": ".0%"},
@@ -1027,13 +1035,13 @@ DASHBOARDS += [
                         "timeseries_limit_metric": "appeals", "order_desc": True,
                     },
                     width=6, height=70,
-                    where=[LAST_COMPLETE_MONTH["problem_categories"], "is_top"],
+                    where=[LAST_MONTH, "is_top"],
                 ),
                 table(
                     "pr_catch_all", "Что внутри «Прочих по направлению» за прошлый месяц", "catch_all_breakdown",
                     columns=("block_name", "source_category", "source_subcategory", "appeal_count",
                              "share_of_catch_all"),
-                    order=[("appeal_count", False)], where=[LAST_COMPLETE_MONTH["catch_all_breakdown"]],
+                    order=[("appeal_count", False)], where=[LAST_MONTH],
                     limit=100, column_config={"share_of_catch_all": {"d3NumberFormat": ".0%"}},
                 ),
             ],
@@ -1075,7 +1083,7 @@ DASHBOARDS += [
                         "y_axis_title": "Балл", "y_axis_format": ".0f", "rich_tooltip": True, "show_legend": True,
                         "legendOrientation": "top",
                     },
-                    width=6, height=80, where=[LAST_COMPLETE_MONTH["agency_rating"], "is_rated"],
+                    width=6, height=80, where=[LAST_MONTH, "is_rated"],
                 ),
                 Chart(
                     "rt_municipality_axes", "Баллы муниципалитетов по осям", "municipality_rating",
@@ -1092,7 +1100,7 @@ DASHBOARDS += [
                         "y_axis_title": "Балл", "y_axis_format": ".0f", "rich_tooltip": True, "show_legend": True,
                         "legendOrientation": "top",
                     },
-                    width=6, height=80, where=[LAST_COMPLETE_MONTH["municipality_rating"], "is_rated"],
+                    width=6, height=80, where=[LAST_MONTH, "is_rated"],
                 ),
             ],
         ],
@@ -1281,6 +1289,7 @@ def _dashboard_yaml(dashboard: Dashboard, chart_ids: dict[str, int]) -> dict[str
         "HEADER_ID": {"id": "HEADER_ID", "type": "HEADER", "meta": {"text": dashboard.title}},
     }
     ids_here: list[int] = []
+    columns_of: dict[int, set[str]] = {}  # chart id -> the columns its dataset has
     for row_number, row in enumerate(dashboard.rows, start=1):
         row_id = f"ROW-{dashboard.key}-{row_number}"
         position["GRID_ID"]["children"].append(row_id)
@@ -1304,6 +1313,8 @@ def _dashboard_yaml(dashboard: Dashboard, chart_ids: dict[str, int]) -> dict[str
                 }
                 position[item_id] = {"type": "CHART", "id": item_id, "children": [], "parents": parents, "meta": meta}
                 ids_here.append(chart_ids[item.key])
+                dataset = DATASETS_BY_KEY[item.dataset]
+                columns_of[chart_ids[item.key]] = {*dataset.columns, *dataset.computed, "__time__" * bool(dataset.dttm)}
             else:
                 item_id = f"MARKDOWN-{dashboard.key}-{row_number}-{item_number}"
                 meta = {"code": item["markdown"], "height": item["height"], "width": item["width"]}
@@ -1318,14 +1329,17 @@ def _dashboard_yaml(dashboard: Dashboard, chart_ids: dict[str, int]) -> dict[str
 
     native_filters = []
     for name, dataset_key in dashboard.filters.items():
+        # A filter acts on the charts whose dataset has its column, and only those show it as applied.
+        column = _FILTER_COLUMNS.get(name, "__time__")
+        in_scope = [chart_id for chart_id in ids_here if column in columns_of[chart_id]]
         spec: dict[str, Any] = {
             "id": f"NATIVE_FILTER-{_uuid('filter', dashboard.key, name)[:18]}",
             "name": name,
             "type": "NATIVE_FILTER",
             "description": "",
             "cascadeParentIds": [],
-            "scope": {"rootPath": ["ROOT_ID"], "excluded": []},
-            "chartsInScope": ids_here,
+            "scope": {"rootPath": ["ROOT_ID"], "excluded": [i for i in ids_here if i not in in_scope]},
+            "chartsInScope": in_scope,
             "tabsInScope": [],
             "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
         }

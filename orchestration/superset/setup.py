@@ -236,7 +236,7 @@ def import_dashboards(url: str, bundle_dir: Path = bundle.BUNDLE_DIR) -> list[De
             "password": creds.reader_password,
         },
         "database_name": bundle.DATABASE_NAME,
-        "datasets": {dataset.key: dataset.table for dataset in bundle.DATASETS},
+        "datasets": {dataset.key: bundle.dataset_uuid(dataset.key) for dataset in bundle.DATASETS},
         "blocks": blocks,
         "municipalities": municipalities,
         "users": [

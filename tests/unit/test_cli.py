@@ -24,6 +24,8 @@ COMMANDS = [
     ["db", "status"],
     ["db", "url"],
     ["db", "psql"],
+    ["dashboards"],
+    ["serve"],
 ]
 
 
