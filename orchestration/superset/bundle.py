@@ -389,7 +389,7 @@ ROADMAP_EVENTS = Dataset(
     dttm="due_date",
     columns={
         "region_code": ("TEXT", "Регион"),
-        "event_number": ("TEXT", "№"),
+        "event_number": ("TEXT", "Номер"),
         "event_name": ("TEXT", "Мероприятие"),
         "block_code": ("TEXT", "Код блока"),
         "responsible_agency": ("TEXT", "Ответственный"),
@@ -894,7 +894,7 @@ DASHBOARDS += [
             [
                 total("dl_on_time", "Доля ответов в срок", "on_time_share", dataset="appeals_daily", fmt=".1%",
                       width=3),
-                total("dl_overdue", "Просрочено сейчас", "overdue_now", dataset="appeals_daily", fmt=",d", width=3),
+                total("dl_overdue", "Просроченный остаток", "overdue_now", dataset="appeals_daily", fmt=",d", width=3),
                 total(
                     "dl_first_response", "Первый ответ в срок", "first_response_on_time_share",
                     dataset="appeals_daily", fmt=".1%", width=3,

@@ -71,6 +71,7 @@ class RenderedDashboard:
     screenshot: Path
     requests: list[dict[str, Any]] = field(default_factory=list)  # the query contexts the page posted
     statuses: list[int] = field(default_factory=list)
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)  # chart id -> the data the page received
     errors_on_page: list[str] = field(default_factory=list)
     charts_on_page: int = 0
     seconds: float = 0.0
@@ -110,9 +111,12 @@ class Browser:
             if "/api/v1/chart/data" in request.url and request.method == "POST":
                 rendered.requests.append(request.post_data_json)
 
+        responses = []
+
         def on_response(response):
             if "/api/v1/chart/data" in response.url and response.request.method == "POST":
                 rendered.statuses.append(response.status)
+                responses.append(response)
 
         page.on("request", on_request)
         page.on("response", on_response)
@@ -135,6 +139,10 @@ class Browser:
             ).all_inner_texts()
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
+            for response in responses:
+                slice_id = (response.request.post_data_json or {}).get("form_data", {}).get("slice_id")
+                if slice_id and response.status == 200:
+                    rendered.results[slice_id] = response.json()
         finally:
             page.remove_listener("request", on_request)
             page.remove_listener("response", on_response)

@@ -215,13 +215,23 @@ class DemoUser:
     subject: str | None  # the block or municipality name
 
 
-def import_dashboards(url: str, bundle_dir: Path = bundle.BUNDLE_DIR) -> list[DemoUser]:
-    """Import the bundle (overwriting), set up the roles and RLS, and return the demo users."""
+def import_dashboards(
+    url: str, bundle_dir: Path = bundle.BUNDLE_DIR, *, reader_url: str | None = None
+) -> list[DemoUser]:
+    """Import the bundle (overwriting), set up the roles and RLS, and return the demo users.
+
+    Superset reads the warehouse as the read-only role ``tsur_reader``, created here through ``url``;
+    with ``reader_url`` it reads as that URL's user instead and nothing is written to the warehouse
+    (a warehouse someone else owns, as the speed bench uses).
+    """
     prepare_metadata()
     creds = credentials()
-    ensure_reader_role(url, creds.reader_password)
+    if reader_url is None:
+        ensure_reader_role(url, creds.reader_password)
+        reader = {**url_parts(url), "user": READER_ROLE, "password": creds.reader_password}
+    else:
+        reader = url_parts(reader_url)
     blocks, municipalities, top_block, top_municipality = demo_subjects(url)
-    parts = url_parts(url)
     users = []
     for login, kind, name in DEMO_USERS:
         subject = {"block": top_block["name"], "municipality": top_municipality["name"]}.get(kind)
@@ -229,11 +239,11 @@ def import_dashboards(url: str, bundle_dir: Path = bundle.BUNDLE_DIR) -> list[De
     config = {
         "bundle_dir": str(bundle_dir),
         "warehouse": {
-            "host": parts["host"],
-            "port": parts["port"],
-            "database": parts["dbname"],
-            "user": READER_ROLE,
-            "password": creds.reader_password,
+            "host": reader["host"],
+            "port": reader["port"],
+            "database": reader["dbname"],
+            "user": reader["user"],
+            "password": reader["password"],
         },
         "database_name": bundle.DATABASE_NAME,
         "datasets": {dataset.key: bundle.dataset_uuid(dataset.key) for dataset in bundle.DATASETS},
