@@ -798,6 +798,18 @@ def _rating_table(key, title, dataset, name, *, worst=False, limit=100, short=Fa
     )
 
 
+def _methodology_weights() -> str:
+    """Section 8 of docs/rating-methodology.md (axes, metrics, weights), shown on the ratings dashboard.
+
+    The methodology is generated from the rating seeds (`make methodology`), so after a change of
+    weights `make dashboards` carries it here too (the bundle test says when it is stale).
+    """
+    text = (PROJECT_ROOT / "docs" / "rating-methodology.md").read_text(encoding="utf-8")
+    start = text.index("## 8.")
+    end = text.index("\n## ", start + 5)
+    return text[start:end].strip().replace("## 8.", "#### Методика:", 1)
+
+
 _REGION_MONTHS = ["period_grain = 'month'", "dimension = 'region'"]
 
 DASHBOARDS = [
@@ -1059,7 +1071,8 @@ DASHBOARDS += [
                     "*количество*, *качество*, *скорость* и *полнота*; веса и показатели задает регион "
                     "(`seeds/reference/rating_weights.csv`). Полный текст методики — "
                     "`docs/rating-methodology.md` в репозитории tsur (формируется командой `make methodology`). "
-                    "Ниже — последний завершенный месяц; «Движение» сравнивает место с прошлым месяцем.",
+                    "Ниже — последний завершенный месяц; «Движение» сравнивает место с прошлым месяцем; "
+                    "в конце страницы — оси, показатели и веса методики.",
                     height=14,
                 ),
             ],
@@ -1103,6 +1116,7 @@ DASHBOARDS += [
                     width=6, height=80, where=[LAST_MONTH, "is_rated"],
                 ),
             ],
+            [markdown(_methodology_weights(), height=150)],
         ],
         filters={"Период": "", "Орган власти": "agency_rating", "Муниципалитет": "municipality_rating"},
     ),
