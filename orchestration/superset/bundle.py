@@ -101,39 +101,10 @@ _DAILY_COUNTS = {
 
 APPEALS_DAILY = Dataset(
     key="appeals_daily",
-    table="Обращения по дням",
+    table="agg_dashboard_appeals_daily",
     description=(
-        "marts.agg_appeals_daily (день × блок × категория × орган власти × муниципалитет × канал) "
-        "с названиями из справочников. Доли считаются из сумм."
-    ),
-    sql=(
-        "select\n"
-        "    daily.calendar_date,\n"
-        "    daily.region_code,\n"
-        "    daily.block_code,\n"
-        "    coalesce(blocks.block_name, daily.block_code) as block_name,\n"
-        "    daily.agency_id,\n"
-        "    coalesce(agencies.agency_name, daily.agency_id, 'не определен') as agency_name,\n"
-        "    coalesce(agencies.short_name, agencies.agency_name, daily.agency_id, 'не определен')"
-        " as agency_short_name,\n"
-        "    daily.municipality_oktmo,\n"
-        "    coalesce(municipalities.municipality_name, daily.municipality_oktmo, 'не определен')"
-        " as municipality_name,\n"
-        "    daily.channel,\n"
-        "    coalesce(channels.channel_name, daily.channel) as channel_name,\n"
-        + "".join(f"    daily.{name},\n" for name in _DAILY_COUNTS)
-        + "    daily.source_kind\n"
-        "from marts.agg_appeals_daily as daily\n"
-        "left join marts.dim_block as blocks\n"
-        "    on daily.region_code = blocks.region_code and daily.block_code = blocks.block_code\n"
-        "left join (\n"
-        "    select distinct on (agency_id) agency_id, agency_name, short_name\n"
-        "    from marts.dim_agency\n"
-        "    order by agency_id, version_number desc\n"
-        ") as agencies on daily.agency_id = agencies.agency_id\n"
-        "left join marts.dim_municipality as municipalities\n"
-        "    on daily.municipality_oktmo = municipalities.municipality_oktmo\n"
-        "left join marts.dim_channel as channels on daily.channel = channels.channel_code\n"
+        "marts.agg_dashboard_appeals_daily: день × блок × орган власти × муниципалитет × канал, "
+        "с названиями. Доли считаются из сумм."
     ),
     dttm="calendar_date",
     columns={
@@ -148,7 +119,6 @@ APPEALS_DAILY = Dataset(
         "municipality_name": ("TEXT", "Муниципалитет"),
         "channel": ("TEXT", "Код канала"),
         "channel_name": ("TEXT", "Канал"),
-        "source_kind": ("TEXT", "Источник"),
         **{name: ("BIGINT", label) for name, label in _DAILY_COUNTS.items()},
     },
     metrics={
