@@ -119,6 +119,7 @@ APPEALS_DAILY = Dataset(
         "municipality_name": ("TEXT", "Муниципалитет"),
         "channel": ("TEXT", "Код канала"),
         "channel_name": ("TEXT", "Канал"),
+        "is_in_complete_week": ("BOOLEAN", "Неделя завершена"),
         **{name: ("BIGINT", label) for name, label in _DAILY_COUNTS.items()},
     },
     metrics={
@@ -587,7 +588,7 @@ def kpi(key: str, title: str, metric: str, *, dataset: str = "appeals_daily", fm
         },
         width=width,
         height=40,
-        where=list(where),
+        where=["is_in_complete_week", *where],  # the last bucket is a whole week, compared with a whole week
     )
 
 
@@ -745,18 +746,22 @@ _RATING_TABLE = dict(
 )
 
 
-def _rating_table(key, title, dataset, name, *, worst=False, limit=100, short=False, width=6):
+def _rating_table(key, title, dataset, name, *, worst=False, top=None, short=False, width=6):
+    """The rating of the last complete month; ``top``: only the best (or worst) ``top`` places."""
     columns = [column.format(name=name) for column in _RATING_TABLE["columns"]]
     if short:
         columns = [columns[0], columns[1], columns[2], columns[-1]]
-    return table(
+    where = [LAST_MONTH, "is_rated"]
+    if top:
+        where.append(f"rating_rank > rated_entities - {top}" if worst else f"rating_rank <= {top}")
+    chart = table(
         key,
         title,
         dataset,
         columns=columns,
         order=[("rating_rank", not worst)],
-        where=[LAST_MONTH, "is_rated"],
-        limit=limit,
+        where=where,
+        limit=100,
         width=width,
         column_config={
             "total_score": {"d3NumberFormat": ".1f"},
@@ -766,6 +771,9 @@ def _rating_table(key, title, dataset, name, *, worst=False, limit=100, short=Fa
             "completeness_score": {"d3NumberFormat": ".1f"},
         },
     )
+    if top:
+        chart.height = 36
+    return chart
 
 
 def _methodology_weights() -> str:
@@ -818,6 +826,7 @@ DASHBOARDS = [
                     ["received", "answered"],
                     grain="P1W",
                     y_title="Обращений",
+                    where=["is_in_complete_week"],
                 ),
                 timeseries(
                     "gov_monthly_shares",
@@ -851,15 +860,15 @@ DASHBOARDS = [
             ],
             [
                 _rating_table("gov_best_agencies", "Лучшие органы власти за прошлый месяц", "agency_rating",
-                              "agency_short_name", short=True, limit=5),
+                              "agency_short_name", short=True, top=5),
                 _rating_table("gov_worst_agencies", "Худшие органы власти за прошлый месяц", "agency_rating",
-                              "agency_short_name", short=True, worst=True, limit=5),
+                              "agency_short_name", short=True, worst=True, top=5),
             ],
             [
                 _rating_table("gov_best_municipalities", "Лучшие муниципалитеты за прошлый месяц",
-                              "municipality_rating", "municipality_name", short=True, limit=5),
+                              "municipality_rating", "municipality_name", short=True, top=5),
                 _rating_table("gov_worst_municipalities", "Худшие муниципалитеты за прошлый месяц",
-                              "municipality_rating", "municipality_name", short=True, worst=True, limit=5),
+                              "municipality_rating", "municipality_name", short=True, worst=True, top=5),
             ],
         ],
         filters=_APPEAL_FILTERS,

@@ -114,6 +114,10 @@ final as (
         coalesce(municipalities.municipality_name, summed.municipality_oktmo, 'не определен') as municipality_name,
         summed.channel,
         coalesce(channels.channel_name, summed.channel) as channel_name,
+        -- The week (Monday to Sunday) has ended by the region's last day of data:
+        -- a weekly figure compared with the week before must not be a partial week.
+        date_trunc('week', summed.calendar_date)::date + 6
+        <= max(summed.calendar_date) over (partition by summed.region_code) as is_in_complete_week,
         summed.received_count,
         summed.received_rejected_count,
         summed.received_repeat_count,
