@@ -12,7 +12,7 @@ SUPERSET_LOCK := superset_dashboards/requirements.lock
 SUPERSET_STAMP := $(SUPERSET_VENV)/.installed-$(shell cat $(SUPERSET_LOCK) | sha256sum | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install superset up down dashboards demo test test-fast lint format dagster db-start db-stop bench calendar methodology clean
+.PHONY: help install superset up down dashboards demo check test test-fast lint format dagster db-start db-stop bench calendar methodology clean
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ dashboards: install ## Rewrite superset_dashboards/bundle from orchestration/sup
 demo: install superset ## Generate the demo region, load it, build the warehouse, print a summary
 	$(BIN)/tsur demo
 	@echo "Dashboards: make up (or .venv/bin/tsur serve) starts Superset on http://127.0.0.1:8088 and prints the logins."
+
+check: install ## Run every data-quality suite in expectations/ (tsur check); fails on a critical failure
+	$(BIN)/tsur check
 
 test: install superset ## Run the whole test suite (starts its own PostgreSQL, Superset and headless Chromium)
 	$(BIN)/pytest

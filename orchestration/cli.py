@@ -414,6 +414,192 @@ def _print_serving(superset, dagster, users, passwords: dict[str, str]) -> None:
     console.print("Passwords are kept in .tsur/superset/credentials.json (TSUR_SUPERSET_DEMO_PASSWORD to set them).")
 
 
+# ----------------------------------------------------------------------------- quality
+
+
+@app.command()
+def check(
+    new_loads: bool = typer.Option(
+        False,
+        "--new-loads",
+        help="Judge only the raw loads no run has checked yet (what the pipeline does); "
+        "by default every load in the database.",
+    ),
+    table: list[str] = typer.Option(
+        None, "--table", "-t", help="Only the suites of these tables (schema.table); repeatable."
+    ),
+    docs: bool = typer.Option(
+        True, "--docs/--no-docs", help="Build Great Expectations' Data Docs into .tsur/quality/data_docs."
+    ),
+    serve: bool = typer.Option(False, "--serve", help="After checking, serve the Data Docs on http://127.0.0.1:8765."),
+    port: int = typer.Option(8765, "--port", help="Port for --serve."),
+) -> None:
+    """Run every data-quality suite in expectations/ now and print what failed, where.
+
+    Results go to quality.dq_results (latest per expectation: quality.dq_latest). Exits 1 when a critical
+    expectation fails, 0 otherwise (warnings are printed but do not fail). See expectations/README.md.
+    """
+    from orchestration.db.connection import database_url
+    from orchestration.quality.runner import run_suites
+    from orchestration.quality.suites import load_suites
+
+    suites = load_suites()
+    if table:
+        unknown = sorted(set(table) - {s.table for s in suites})
+        if unknown:
+            raise _fail(f"no suite for {', '.join(unknown)}; suites: {', '.join(s.table for s in suites)}")
+        suites = [s for s in suites if s.table in table]
+    docs_dir = load_settings().home / "quality" / "data_docs"
+    url = database_url()
+    with console.status("checking …") as status:
+        runs = run_suites(
+            url,
+            suites,
+            loads="new" if new_loads else "all",
+            trigger="tsur check",
+            docs_dir=docs_dir if docs or serve else None,
+            progress=lambda suite: status.update(f"checking {suite.table} …"),
+        )
+    _print_check(runs)
+    if docs or serve:
+        console.print(f"Data Docs: {docs_dir / 'index.html'}")
+    if serve:
+        _serve(docs_dir, port)
+    if any(run.critical_failures for run in runs):
+        raise typer.Exit(1)
+
+
+@app.command("accept-load")
+def accept_load(
+    load_id: int = typer.Argument(..., help="The load id (see `tsur check` sample keys or raw.load_files)."),
+    reason: str = typer.Option(..., "--reason", help="Why the failure is accepted; kept with the load."),
+) -> None:
+    """Accept a load's critical quality failures after review, so that it stops blocking the build.
+
+    A load whose raw suite failed critically is judged again by every pipeline run, and keeps stopping
+    `dbt build`, until it is fixed (`tsur quarantine reload`) or accepted here. The acceptance and its
+    reason are kept in quality.dq_checked_loads.
+    """
+    from orchestration.db.connection import connect
+    from orchestration.quality.store import AcceptError
+    from orchestration.quality.store import accept_load as accept
+
+    with connect() as conn:
+        try:
+            file_name = accept(conn, load_id, reason)
+        except AcceptError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"load {load_id} ({file_name}) accepted: it no longer blocks the build")
+
+
+def _print_check(runs) -> None:
+    failed = [o for run in runs for o in run.outcomes if not o.success]
+    total = sum(len(run.outcomes) for run in runs)
+    if failed:
+        table = Table(title="Проверки качества: не пройдены / failed expectations")
+        for column in ("severity", "table", "#", "expectation", "unexpected", "sample keys"):
+            table.add_column(column, justify="right" if column in ("#", "unexpected") else "left")
+        for o in sorted(failed, key=lambda o: (o.severity != "critical", o.table_name, o.expectation_index)):
+            colour = "red" if o.severity == "critical" else "yellow"
+            samples = (o.sample_keys or [])[:3]
+            sample = o.error or (
+                f"[dim]{'/'.join(samples[0])}:[/] " + ", ".join("/".join(str(v) for v in k.values()) for k in samples)
+                if samples
+                else ""
+            )
+            table.add_row(
+                f"[{colour}]{o.severity}[/]",
+                o.table_name,
+                str(o.expectation_index),
+                f"{o.description}\n[dim]{o.expectation}[/]",
+                "" if o.unexpected_count is None else f"{o.unexpected_count:,}",
+                sample,
+            )
+        console.print(table)
+    critical = sum(o.severity == "critical" for o in failed)
+    colour = "red" if critical else ("yellow" if failed else "green")
+    console.print(
+        f"[{colour}]{len(runs)} suites, {total} expectations: {total - len(failed)} passed, "
+        f"{critical} critical failed, {len(failed) - critical} warnings[/]"
+    )
+
+
+def _serve(folder: Path, port: int) -> None:
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        console.print(f"serving Data Docs on http://127.0.0.1:{port}/index.html (Ctrl+C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+quarantine_app = typer.Typer(
+    help="What the loader put in quarantine (raw.quarantine): list it, and reload the rows from a fixed file.",
+    no_args_is_help=True,
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    file: str = typer.Option(None, "--file", "-f", help="Only this file (its name, as loaded)."),
+    open_only: bool = typer.Option(False, "--open", help="Only rows not resolved by a reload yet."),
+) -> None:
+    """Quarantined rows per file, field and reason, with the first row number to look at."""
+    from orchestration.db.connection import connect
+    from orchestration.quality.quarantine import summary
+
+    with connect() as conn:
+        rows = summary(conn, file, open_only=open_only)
+    if not rows:
+        console.print("nothing in quarantine" + (f" for {file}" if file else ""))
+        return
+    table = Table(title="Карантин / quarantined rows per file, field and reason")
+    for column in ("file", "load", "feed", "field", "reason", "rows", "resolved", "first row"):
+        numeric = column in ("load", "rows", "resolved", "first row")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=column == "file")
+    for r in rows:
+        name = r.file_name + (" [red](rejected)[/]" if r.file_status == "rejected" else "")
+        table.add_row(
+            name, str(r.load_id), r.feed, r.field, r.reason, f"{r.rows:,}", f"{r.resolved:,}", str(r.first_row)
+        )
+    console.print(table)
+    left = sum(r.rows - r.resolved for r in rows)
+    console.print(f"{sum(r.rows for r in rows):,} rows quarantined, {left:,} not resolved")
+
+
+@quarantine_app.command("reload")
+def quarantine_reload(
+    corrected: Path = typer.Argument(..., exists=True, dir_okay=False, help="The corrected copy of the file."),
+    original: str = typer.Option(
+        None, "--original", help="Name of the file as first loaded, when the corrected copy is named differently."
+    ),
+) -> None:
+    """Load from a corrected file only the rows that were quarantined from its original, as a new load.
+
+    Fix the rows named by `tsur quarantine list --file NAME` in a copy of the file (row numbers stay the same),
+    then reload it: the rows that now pass are loaded and marked resolved; the rest stay in quarantine.
+    """
+    from orchestration.db.connection import connect
+    from orchestration.quality.quarantine import QuarantineError, reload
+
+    with connect() as conn:
+        try:
+            done = reload(conn, corrected, original)
+        except QuarantineError as exc:
+            raise _fail(str(exc)) from exc
+    r = done.result
+    console.print(
+        f"load {r.load_id} ({r.status}): {done.requested:,} quarantined rows of load {done.original_load_id} "
+        f"asked for, {r.rows_loaded:,} loaded, {r.rows_quarantined:,} still in quarantine; "
+        f"{done.resolved:,} marked resolved"
+    )
+    if r.status == "rejected":
+        raise _fail(r.message or "the corrected file was rejected", 2)
+
+
 # ----------------------------------------------------------------------------- demo
 
 
@@ -470,6 +656,7 @@ def _print_next_steps(settings, landing: Path) -> None:
         "                 and dimension = 'block' order by period_start desc, received_count desc limit 20;\n"
         "  • Dashboards: tsur serve (or make up)  →  Superset on http://127.0.0.1:8088 with the demo logins it prints\n"
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
+        "  • Quality:    tsur check (all suites, Data Docs), tsur quarantine list\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"
         "  • Docs:       docs/data-contract.md (marts), docs/rating-methodology.md, docs/architecture.md\n"
         "  • Stop:       tsur db stop"

@@ -42,17 +42,20 @@ class RunOutcome:
     checks_passed: int = 0
     checks_failed: int = 0
     failed_checks: list[str] = field(default_factory=list)
+    quality_checks: int = 0  # Great Expectations suites run as asset checks
+    quality_critical: list[str] = field(default_factory=list)  # suites failing a critical expectation
+    quality_warnings: list[str] = field(default_factory=list)  # suites failing warnings only
     files: dict[str, int] = field(default_factory=dict)  # this run's files_loaded / _rejected / _skipped
 
 
-def run_main_job(paths: list[Path]) -> RunOutcome:
+def run_main_job(paths: list[Path], job_name: str = "tsur_main") -> RunOutcome:
+    """Run a job (the main one unless named: ``tsur_daily`` is the landing sensor's) in process on these files."""
     ensure_dagster_home()
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.jobs import MAIN_JOB_NAME
 
-    job = defs.resolve_job_def(MAIN_JOB_NAME)
+    job = defs.resolve_job_def(job_name)
     run_config = {
         "ops": {"raw_feeds": {"config": {"paths": [str(p) for p in paths]}}},
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
@@ -61,7 +64,12 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False, tags={"tsur/trigger": "cli"}
         )
+    from dagster import AssetCheckSeverity
+
+    from orchestration.quality.checks import CHECK_PREFIX
+
     evaluations = result.get_asset_check_evaluations()
+    quality = [e for e in evaluations if e.check_name.startswith(CHECK_PREFIX)]
     files: dict[str, int] = {}
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
@@ -76,6 +84,13 @@ def run_main_job(paths: list[Path]) -> RunOutcome:
         checks_failed=sum(not e.passed for e in evaluations),
         failed_checks=[f"{'/'.join(e.asset_key.path)}: {e.check_name}" for e in evaluations if not e.passed],
         files=files,
+        quality_checks=len(quality),
+        quality_critical=[
+            "/".join(e.asset_key.path) for e in quality if not e.passed and e.severity == AssetCheckSeverity.ERROR
+        ],
+        quality_warnings=[
+            "/".join(e.asset_key.path) for e in quality if not e.passed and e.severity == AssetCheckSeverity.WARN
+        ],
     )
 
 
@@ -106,10 +121,20 @@ class Report:
         run.add_row("dbt models and seeds built", f"{len(models):,}")
         run.add_row("tests passed", f"{self.outcome.checks_passed:,}")
         run.add_row("tests failed", f"{self.outcome.checks_failed:,}")
+        outcome = self.outcome
+        if outcome.quality_critical:
+            quality = f"[red]{len(outcome.quality_critical)} suites failed critically[/] (downstream blocked)"
+        elif outcome.quality_warnings:
+            quality = f"[yellow]clean of critical failures; warnings in {len(outcome.quality_warnings)} suites[/]"
+        else:
+            quality = "[green]clean[/]"
+        run.add_row("quality (Great Expectations)", f"{outcome.quality_checks} suites: {quality}")
         run.add_row("elapsed", f"{self.elapsed:,.1f} s")
         parts = [feeds, run]
         if self.outcome.failed_checks:
             parts.append("failed: " + "; ".join(self.outcome.failed_checks[:10]))
+        if outcome.quality_critical or outcome.quality_warnings:
+            parts.append("quality details: `tsur check` (table of failures) or select * from quality.dq_latest")
         return Group(*parts)
 
 

@@ -52,6 +52,8 @@ create table if not exists raw.quarantine (
     quarantined_at timestamp with time zone not null default now(),
     primary key (load_id, row_number)
 );
+-- set by `tsur quarantine reload` when a corrected copy of the file loaded the row
+alter table raw.quarantine add column if not exists resolved_by_load_id bigint;
 """
 
 

@@ -130,22 +130,34 @@ def _plan(mapping: FeedMapping, header: list[str]) -> _Plan:
 
 
 def load_file(
-    conn: psycopg.Connection, path: Path, mapping: FeedMapping, *, progress: Progress | None = None
+    conn: psycopg.Connection,
+    path: Path,
+    mapping: FeedMapping,
+    *,
+    progress: Progress | None = None,
+    only_rows: frozenset[int] | None = None,
 ) -> LoadResult:
     """Load one file for one feed; a no-op if this exact file was loaded before.
 
     CSV is first parsed by Arrow; if that meets a malformed row, the transaction
     is rolled back and the file is read again row by row, so that every row keeps
-    its exact number and reason.
+    its exact number and reason. ``only_rows`` loads just those row numbers (a
+    corrected file whose other rows were loaded before: `tsur quarantine reload`).
     """
     try:
-        return _load_file(conn, path, mapping, progress, fast=True)
+        return _load_file(conn, path, mapping, progress, fast=True, only_rows=only_rows)
     except NeedsRowByRow:
-        return _load_file(conn, path, mapping, progress, fast=False)
+        return _load_file(conn, path, mapping, progress, fast=False, only_rows=only_rows)
 
 
 def _load_file(
-    conn: psycopg.Connection, path: Path, mapping: FeedMapping, progress: Progress | None, *, fast: bool
+    conn: psycopg.Connection,
+    path: Path,
+    mapping: FeedMapping,
+    progress: Progress | None,
+    *,
+    fast: bool,
+    only_rows: frozenset[int] | None = None,
 ) -> LoadResult:
     started = time.monotonic()
     started_at = datetime.now(UTC)
@@ -182,7 +194,7 @@ def _load_file(
         plan = _plan(mapping, table.header)
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             if plan.missing_required:
-                read, loaded, quarantined, message = _reject_all(table, plan, spool, load_id, mapping, path)
+                read, loaded, quarantined, message = _reject_all(table, plan, spool, load_id, mapping, path, only_rows)
                 status = "rejected"
             else:
                 partition = partition_name(target, load_id)
@@ -191,7 +203,7 @@ def _load_file(
                     f"constraint {target.name}__{load_id}_load check (_load_id = {int(load_id)}))"
                 )
                 read, loaded, quarantined = _copy_rows(
-                    conn, table, plan, spool, load_id, mapping, path, exported_at, progress, partition
+                    conn, table, plan, spool, load_id, mapping, path, exported_at, progress, partition, only_rows
                 )
                 if loaded:  # the check constraint spares attach a scan of the rows
                     conn.execute(
@@ -273,6 +285,7 @@ def _copy_rows(
     exported_at: datetime,
     progress: Progress | None,
     into: str,
+    only_rows: frozenset[int] | None = None,
 ) -> tuple[int, int, int]:
     """Stream the rows into COPY in batches, converting column by column; failures go to the spool."""
     header = table.header
@@ -294,7 +307,13 @@ def _copy_rows(
     with cursor.copy(
         f"copy {into} ({', '.join(names)}) from stdin (format csv)", writer=_BoundedQueuedWriter(cursor)
     ) as copy:
+        wanted = None if only_rows is None else pa.array(sorted(only_rows), pa.int64())
         for batch in table.column_batches(BATCH_ROWS):
+            if wanted is not None:
+                keep = pc.is_in(batch.numbers, value_set=wanted)
+                batch.columns = [column.filter(keep) for column in batch.columns]
+                batch.numbers = batch.numbers.filter(keep)
+                batch.broken = [b for b in batch.broken if b[0] in only_rows]
             size = len(batch.numbers)
             counts["read"] += size + len(batch.broken)
             for number, reason, cells in batch.broken:
@@ -340,7 +359,13 @@ def _copy_rows(
 
 
 def _reject_all(
-    table: SourceTable, plan: _Plan, spool, load_id: int, mapping: FeedMapping, path: Path
+    table: SourceTable,
+    plan: _Plan,
+    spool,
+    load_id: int,
+    mapping: FeedMapping,
+    path: Path,
+    only_rows: frozenset[int] | None = None,
 ) -> tuple[int, int, int, str]:
     """A file without a required column: every row goes to quarantine, none is loaded."""
     missing = ", ".join(f"«{column}» (field {field})" for field, column in plan.missing_required)
@@ -352,6 +377,8 @@ def _reject_all(
     reason = f"the file has no required column «{field}»; the whole file is rejected"
     read = 0
     for number, cells, _ in table.rows:
+        if only_rows is not None and number not in only_rows:
+            continue
         read += 1
         record = None if cells is None else dict(zip(table.header, cells, strict=False))
         spool.write(_quarantine_line(load_id, mapping, path, number, field, None, reason, record))

@@ -24,6 +24,11 @@ COMMANDS = [
     ["db", "status"],
     ["db", "url"],
     ["db", "psql"],
+    ["check"],
+    ["accept-load"],
+    ["quarantine"],
+    ["quarantine", "list"],
+    ["quarantine", "reload"],
     ["dashboards"],
     ["serve"],
 ]

@@ -16,11 +16,40 @@ def defs() -> Definitions:
     return defs
 
 
-def test_the_main_job_and_the_landing_sensor_are_defined(defs):
-    job = defs.resolve_job_def("tsur_main")
-    assert job.name == "tsur_main"
+def test_the_jobs_and_the_landing_sensor_are_defined(defs):
+    assert defs.resolve_job_def("tsur_main").name == "tsur_main"
+    assert defs.resolve_job_def("tsur_daily").name == "tsur_daily"
+    # a delivery of files rebuilds what it feeds, not the reference data
     sensor = defs.resolve_sensor_def("landing_folder_sensor")
-    assert sensor.job_name == "tsur_main"
+    assert sensor.job_name == "tsur_daily"
+
+
+def test_the_daily_job_builds_exactly_what_dbt_selects_downstream_of_raw(defs):
+    """The daily job's dbt part is `dbt build --select source:raw+` (what bench/bench_build.py times)."""
+    import json
+
+    from dagster import AssetSelection
+
+    from orchestration.jobs import daily_job
+    from orchestration.warehouse.project import tsur_dbt_project
+
+    graph = defs.resolve_asset_graph()
+    selected = daily_job.selection.resolve(graph)
+    manifest = json.loads(tsur_dbt_project.manifest_path.read_text())
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    expected, todo = set(), [uid for uid, node in manifest["sources"].items() if node["source_name"] == "raw"]
+    while todo:
+        for child in manifest["child_map"][todo.pop()]:
+            if child in nodes and child not in expected and nodes[child]["resource_type"] in {"model", "snapshot"}:
+                expected.add(child)
+                todo.append(child)
+    expected_keys = {AssetKey([nodes[uid]["schema"], nodes[uid]["name"]]) for uid in expected}
+    dbt_selected = selected - AssetSelection.assets(*[AssetKey(["raw", t]) for t in TARGETS]).resolve(graph)
+    assert dbt_selected == expected_keys
+    # the marts are rebuilt, the reference seeds and the dimensions built from them alone are not
+    assert AssetKey(["marts", "fct_appeals"]) in dbt_selected
+    assert AssetKey(["reference", "sla_rules"]) not in dbt_selected
+    assert AssetKey(["marts", "dim_calendar"]) not in dbt_selected
 
 
 def test_raw_assets_are_the_dbt_sources(defs):
