@@ -54,6 +54,7 @@ class Dataset:
     sql: str | None = None  # a virtual dataset's query
     dttm: str | None = None  # the main temporal column (the period filter)
     computed: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (SQL, label)
+    schema: str = "marts"
 
 
 def _ratio(numerator: str, denominator: str) -> str:
@@ -503,6 +504,45 @@ QUARANTINE = Dataset(
     metrics={"rows": ("SUM(row_count)", "Строк в карантине", ",d")},
 )
 
+DQ_LATEST = Dataset(
+    key="dq_latest",
+    table="dq_latest",
+    schema="quality",
+    description="quality.dq_latest: последний результат каждой проверки качества данных (Great Expectations).",
+    dttm="checked_at",
+    columns={
+        "suite": ("TEXT", "Набор проверок"),
+        "table_name": ("TEXT", "Таблица"),
+        "layer": ("TEXT", "Слой"),
+        "expectation": ("TEXT", "Проверка (код)"),
+        "description": ("TEXT", "Что проверяется"),
+        "severity": ("TEXT", "Важность (код)"),
+        "success": ("BOOLEAN", "Пройдена"),
+        "unexpected_count": ("BIGINT", "Строк с ошибкой"),
+        "element_count": ("BIGINT", "Строк проверено"),
+        "error": ("TEXT", "Ошибка выполнения"),
+        "checked_at": ("TIMESTAMP WITH TIME ZONE", "Проверено"),
+    },
+    computed={
+        "severity_label": ("CASE severity WHEN 'critical' THEN 'критичная' ELSE 'предупреждение' END", "Важность"),
+        "result_label": ("CASE WHEN success THEN 'пройдена' ELSE '✘ не пройдена' END", "Результат"),
+    },
+    metrics={
+        "checks": ("COUNT(*)", "Проверок", ",d"),
+        "critical_failed": (
+            "SUM(CASE WHEN NOT success AND severity = 'critical' THEN 1 ELSE 0 END)",
+            "Критичных ошибок",
+            ",d",
+        ),
+        "warnings_failed": (
+            "SUM(CASE WHEN NOT success AND severity = 'warning' THEN 1 ELSE 0 END)",
+            "Предупреждений",
+            ",d",
+        ),
+        "passed_share": ("AVG(CASE WHEN success THEN 1.0 ELSE 0.0 END)", "Доля пройденных", ".1%"),
+    },
+)
+
 DATASETS = [
     APPEALS_DAILY,
     APPEAL_TIMES,
@@ -516,6 +556,7 @@ DATASETS = [
     OVERDUE_POS,
     LOAD_FILES,
     QUARANTINE,
+    DQ_LATEST,
 ]
 DATASETS_BY_KEY = {dataset.key: dataset for dataset in DATASETS}
 
@@ -1142,8 +1183,24 @@ DASHBOARDS += [
     Dashboard(
         "data-quality",
         "Качество данных",
-        "Загруженные и отклоненные файлы и строки в карантине по файлу, полю и причине (без самих значений).",
+        "Результаты проверок качества (Great Expectations), загруженные и отклоненные файлы и строки в карантине "
+        "по файлу, полю и причине (без самих значений).",
         rows=[
+            [
+                total("dq_checks_passed", "Проверок пройдено", "passed_share", dataset="dq_latest", fmt=".1%",
+                      subheader="последний результат каждой проверки", width=4),
+                total("dq_critical", "Критичных ошибок", "critical_failed", dataset="dq_latest", fmt=",d",
+                      subheader="останавливают сборку витрин", width=4),
+                total("dq_warnings", "Предупреждений", "warnings_failed", dataset="dq_latest", fmt=",d", width=4),
+            ],
+            [
+                table(
+                    "dq_failed_checks", "Не пройденные проверки (последний результат)", "dq_latest",
+                    columns=("severity_label", "table_name", "description", "unexpected_count", "element_count",
+                             "checked_at", "error"),
+                    order=[("severity_label", True)], where=["NOT success"], limit=500, width=12,
+                ),
+            ],
             [
                 total("dq_files", "Файлов загружено", "files", dataset="load_files", fmt=",d", width=3),
                 total("dq_rejected", "Файлов отклонено", "files_rejected", dataset="load_files", fmt=",d", width=3),
@@ -1239,7 +1296,7 @@ def _dataset_yaml(dataset: Dataset) -> dict[str, Any]:
         "offset": 0,
         "cache_timeout": None,
         "catalog": None,
-        "schema": "marts",
+        "schema": dataset.schema,
         "sql": dataset.sql,
         "params": None,
         "template_params": None,

@@ -33,8 +33,9 @@ SUPERSET_DIR = PROJECT_ROOT / "superset_dashboards"
 CONFIG_FILE = SUPERSET_DIR / "superset_config.py"
 IMPORTER = SUPERSET_DIR / "importer.py"
 READER_ROLE = "tsur_reader"
-# Schemas the read-only role may read: the marts and nothing else (raw holds personal data).
-READER_SCHEMAS = ("marts",)
+# Schemas the read-only role may read: the marts and the quality results (ids only, never
+# personal data: expectations/README.md); nothing of raw, staging or intermediate.
+READER_SCHEMAS = ("marts", "quality")
 
 # The demo users: login, kind, Russian name. The block owner and the municipality
 # get the block and the municipality with the most appeals (see demo_subjects).
@@ -122,7 +123,7 @@ def credentials() -> Credentials:
 
 
 def ensure_reader_role(url: str, password: str, role: str = READER_ROLE) -> None:
-    """A login role that reads the marts and nothing else, now and after every dbt rebuild.
+    """A login role that reads the marts and the quality results and nothing else, now and after every dbt rebuild.
 
     dbt replaces a table by creating a new one, so the grant on existing tables
     is completed by default privileges for tables the warehouse's owner creates
@@ -227,6 +228,10 @@ def import_dashboards(
     prepare_metadata()
     creds = credentials()
     if reader_url is None:
+        from orchestration.quality.store import bootstrap_quality
+
+        with psycopg.connect(url) as conn:
+            bootstrap_quality(conn)  # the quality dashboard's tables exist before the first check runs
         ensure_reader_role(url, creds.reader_password)
         reader = {**url_parts(url), "user": READER_ROLE, "password": creds.reader_password}
     else:

@@ -62,6 +62,10 @@ def site(built_region, tmp_path_factory):
         monkeypatch.setenv("TSUR_SUPERSET_HOME", str(home / "superset"))
         monkeypatch.setenv("TSUR_SUPERSET_PORT", str(_free_port()))
         monkeypatch.setenv("TSUR_DATABASE_URL", built_region.url)
+        from orchestration.quality.runner import run_suites
+        from orchestration.quality.suites import load_suites
+
+        run_suites(built_region.url, load_suites(), loads="all", trigger="tsur check")  # «Качество данных» reads it
         users = import_dashboards(built_region.url)
         service = server.start_superset(workers=2)
         try:
@@ -197,6 +201,24 @@ def test_headline_figures_equal_the_facts(site, rendered):
     assert sum(row["received"] for row in weekly) == _scalar(
         site.warehouse_url, "select count(*) from marts.fct_appeals"
     )
+
+
+def test_the_quality_dashboard_shows_the_latest_check_results(site, rendered):
+    ids = _chart_ids(site)
+    results = rendered["executive", "data-quality"].results
+    passed = _data(results[ids["Проверок пройдено"]])[0]["passed_share"]
+    checks, succeeded = _rows_one(
+        site.warehouse_url, "select count(*), count(*) filter (where success) from quality.dq_latest"
+    )
+    assert checks > 0
+    assert math.isclose(passed, succeeded / checks)
+    failed = _data(results[ids["Не пройденные проверки (последний результат)"]])
+    assert len(failed) == checks - succeeded
+
+
+def _rows_one(url: str, sql: str):
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchone()
 
 
 def test_the_municipality_user_sees_only_its_municipality(site, rendered):
