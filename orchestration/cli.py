@@ -315,6 +315,105 @@ def run_dbt(args: list[str]) -> int:
     return subprocess.call([str(dbt), *args], cwd=DBT_PROJECT_DIR, env=env)
 
 
+# ----------------------------------------------------------------------------- dashboards and serve
+
+
+@app.command()
+def dashboards() -> None:
+    """Import the official dashboards (superset_dashboards/bundle) into Superset, overwriting them.
+
+    Also creates the read-only PostgreSQL role Superset reads the marts with, the roles (executive,
+    analyst, block owners, municipalities with row-level security) and the demo users. Fails with the
+    bundle's own error messages when it is invalid. `tsur serve` runs it before starting Superset.
+    """
+    from orchestration.db.connection import database_url
+    from orchestration.superset.setup import import_dashboards
+
+    with console.status("importing the dashboards into Superset …"):
+        users = import_dashboards(database_url())
+    console.print(
+        f"[green]imported[/] {_dashboard_count()} dashboards; demo users: {', '.join(u.login for u in users)}"
+    )
+
+
+def _dashboard_count() -> int:
+    from orchestration.superset.bundle import DASHBOARDS
+
+    return len(DASHBOARDS)
+
+
+@app.command()
+def serve(
+    stop: bool = typer.Option(False, "--stop", help="Stop the Superset and Dagster servers `tsur serve` started."),
+    detach: bool = typer.Option(False, "--detach", "-d", help="Start, print the addresses and return."),
+    dagster: bool = typer.Option(True, "--dagster/--no-dagster", help="Also run the Dagster UI."),
+    reimport: bool = typer.Option(True, "--import/--no-import", help="Import the dashboards before starting."),
+) -> None:
+    """Start the database, the Dagster UI and Superset with the official dashboards; print where and who.
+
+    Ports: Superset 8088 (TSUR_SUPERSET_PORT), Dagster 3000 (TSUR_DAGSTER_PORT). Runs until Ctrl-C, which
+    stops both servers; with --detach it returns and `tsur serve --stop` stops them later. The database
+    keeps running (`tsur db stop`).
+    """
+    from orchestration.superset import server
+    from orchestration.superset.setup import credentials, import_dashboards
+
+    services = [server.superset_service(), server.dagster_service()]
+    if stop:
+        for service in services:
+            console.print(f"{service.name}: {'stopped' if server.stop(service) else 'not running'}")
+        return
+    db_start()
+    from orchestration.db.connection import database_url
+
+    users = None
+    if reimport:
+        with console.status("importing the dashboards into Superset …"):
+            users = import_dashboards(database_url())
+    with console.status("starting Superset …"):
+        superset = server.start_superset()
+    dagster_service = None
+    if dagster:
+        with console.status("starting the Dagster UI …"):
+            dagster_service = server.start_dagster()
+    passwords = credentials().users
+    _print_serving(superset, dagster_service, users, passwords)
+    if detach:
+        return
+    console.print("\nCtrl-C stops Superset and the Dagster UI.")
+    try:
+        while all(server.running_pid(s) for s in [superset, dagster_service] if s):
+            time.sleep(2)
+        err.print("[bold red]error:[/] a server stopped by itself; see the logs in .tsur/logs")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for service in [superset, dagster_service]:
+            if service:
+                server.stop(service)
+        console.print("stopped Superset and the Dagster UI")
+
+
+def _print_serving(superset, dagster, users, passwords: dict[str, str]) -> None:
+    from orchestration.superset.bundle import DASHBOARDS
+    from orchestration.superset.setup import DEMO_USERS
+
+    table = Table(title="Демо-пользователи / demo logins", title_justify="left")
+    for column in ("логин", "пароль", "роль"):
+        table.add_column(column)
+    subjects = {user.login: user.subject for user in users or []}
+    for login, _kind, name in DEMO_USERS:
+        role = f"{name} «{subjects[login]}»" if subjects.get(login) else name
+        table.add_row(login, passwords[login], role)
+    console.print(f"\n[bold]Superset[/]  {superset.url}   (дашборды / dashboards)")
+    for dashboard in DASHBOARDS:
+        console.print(f"  • {dashboard.title}: {superset.url}/superset/dashboard/{dashboard.key}/")
+    if dagster:
+        console.print(f"[bold]Dagster[/]   {dagster.url}   (запуски, активы / runs, assets)")
+    console.print(table)
+    console.print("Passwords are kept in .tsur/superset/credentials.json (TSUR_SUPERSET_DEMO_PASSWORD to set them).")
+
+
 # ----------------------------------------------------------------------------- quality
 
 
@@ -640,6 +739,7 @@ def _print_next_steps(settings, landing: Path) -> None:
         f"  • SQL:        tsur db psql  (or {redact(database_url(settings, start=False))})\n"
         "               select * from marts.agg_appeals_by_period where period_grain = 'month'\n"
         "                 and dimension = 'block' order by period_start desc, received_count desc limit 20;\n"
+        "  • Dashboards: tsur serve (or make up)  →  Superset on http://127.0.0.1:8088 with the demo logins it prints\n"
         "  • Dagster UI: make dagster  →  http://127.0.0.1:3000 (runs, assets, lineage)\n"
         "  • Quality:    tsur check (all suites, Data Docs), tsur quarantine list\n"
         f"  • New files:  drop exports into {landing} — the landing sensor loads them\n"

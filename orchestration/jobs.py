@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetKey, AssetSelection, define_asset_job
 
 from orchestration.ingest.assets import raw_feeds
 
@@ -32,10 +32,17 @@ main_job = define_asset_job(
 # Seeds, snapshots of reference data and the models built from them alone are
 # left as they are, and unit tests (which check formulas on fixed inputs, not
 # data) are not run: the main job and `make test` run them. The landing sensor
-# starts this job.
+# starts this job. The loader's registry (raw.load_files, raw.quarantine) is
+# written with every load but is not an asset of raw_feeds, so what reads it
+# (the data-quality dashboard's marts) is selected downstream of it too.
+LOADER_REGISTRY = [AssetKey(["raw", "load_files"]), AssetKey(["raw", "quarantine"])]
 daily_job = define_asset_job(
     DAILY_JOB_NAME,
-    selection=AssetSelection.assets(raw_feeds).downstream() - BY_PERIOD,
+    selection=(
+        AssetSelection.assets(raw_feeds).downstream()
+        | AssetSelection.assets(*LOADER_REGISTRY).downstream(include_self=False)
+    )
+    - BY_PERIOD,
     description="Load newly delivered files into raw, then rebuild what they feed (data tests included) and "
     "refresh the outbox with the newest periods.",
 )

@@ -29,6 +29,8 @@ COMMANDS = [
     ["quarantine"],
     ["quarantine", "list"],
     ["quarantine", "reload"],
+    ["dashboards"],
+    ["serve"],
 ]
 
 

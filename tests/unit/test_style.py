@@ -11,7 +11,7 @@ import pytest
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
-PYTHON_PATHS = ["orchestration", "tests", "bench"]
+PYTHON_PATHS = ["orchestration", "tests", "bench", "superset_dashboards"]
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
