@@ -121,6 +121,9 @@ def run_suites(
                     mark_checked(conn, run.suite.raw_target, run.load_ids, run_id, critical_failed=failed)
     if docs_dir is not None:
         build_docs(context, [v for _, v, _ in validations], docs_dir)
+    # GE's SQLAlchemy engine keeps a pool of connections to the warehouse: close them, so that a long-lived
+    # process (Dagster, the dashboards) does not hold sessions open (they block DROP or CREATE … TEMPLATE)
+    source.get_engine().dispose()
     return runs
 
 
