@@ -37,10 +37,24 @@ PERIODS = ("2026-W10", "2026-W43", "2026-03", "2026-10", "2026-Q1", "2026-Q3")
 
 @contextlib.contextmanager
 def copy_of(pg_admin_url: str, url: str):
-    """A copy of the database at ``url`` (nobody may be connected to it meanwhile), dropped afterwards."""
+    """A copy of the database at ``url``, dropped afterwards.
+
+    A template may have no other session: sessions still open on the session-wide read-only region (another
+    module's server shutting down, a pool not yet collected) are ended first, and named in a warning.
+    """
+    import warnings
+
     name = f"test_copy_{uuid.uuid4().hex[:10]}"
+    source = url.rsplit("/", 1)[1]
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'create database "{name}" template "{url.rsplit("/", 1)[1]}"')
+        others = conn.execute(
+            "select pg_terminate_backend(pid, 10000), usename, application_name from pg_stat_activity"
+            " where datname = %s and pid <> pg_backend_pid()",
+            (source,),
+        ).fetchall()
+        if others:
+            warnings.warn(f"ended {len(others)} session(s) on {source}: {[(u, a) for _, u, a in others]}", stacklevel=2)
+        conn.execute(f'create database "{name}" template "{source}"')
     try:
         yield pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
