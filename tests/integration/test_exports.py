@@ -367,7 +367,7 @@ def test_export_is_refused_after_a_failed_great_expectations_suite(built_region,
     with copy_of(pg_admin_url, built_region.url) as url, psycopg.connect(url) as conn:
         run_suites(url, daily, trigger="test")
         status = quality_gate.quality_status(conn, "BRY", parse_period("2026-10"), run_results=run_results)
-        assert status.passed and any(c.startswith("Great Expectations: 3 expectations") for c in status.checked)
+        assert status.passed and any(c.startswith("Great Expectations: ") for c in status.checked)
         # a daily count that no longer adds up to the fact: the reconciliation fails critically
         conn.execute(
             "update marts.agg_appeals_daily set received_count = received_count + 1"
