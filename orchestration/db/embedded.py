@@ -94,7 +94,8 @@ def _read_pid_file(pgdata: Path) -> tuple[int, int] | None:
     return int(lines[0]), int(lines[3])
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 probes without touching it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -106,7 +107,7 @@ def _process_alive(pid: int) -> bool:
 
 def status(pgdata: Path) -> ServerStatus:
     info = _read_pid_file(pgdata)
-    if info is None or not _process_alive(info[0]):
+    if info is None or not process_alive(info[0]):
         return ServerStatus(False, None, None, pgdata)
     return ServerStatus(True, info[0], info[1], pgdata)
 

@@ -80,50 +80,54 @@ def run_suites(
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs and the CLI say enough
     source = context.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url(url))
     validations, runs = [], []
-    # autocommit: no transaction stays open (holding locks dbt may need) while GE validates
-    with psycopg.connect(url, autocommit=True) as conn:
-        bootstrap_quality(conn)
-        for suite in suites:
-            load_ids = None
-            if suite.raw_target:
-                load_ids = loads_to_check(conn, suite.raw_target, new_only=loads == "new")
-            in_loads = "(" + ",".join(str(i) for i in load_ids) + ")" if load_ids else "(null)"
-            query = f"select * from {suite.table}"
-            if load_ids is not None:
-                query += f" where _load_id in {in_loads}"
-            asset = source.add_query_asset(suite.name, query=query)
-            batch = asset.add_batch_definition_whole_table("batch")
-            gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
-            with _quiet():
-                for spec in suite.expectations:
-                    gx_suite.add_expectation(build_expectation(spec, where=str(suite.path), loads=in_loads))
-                validation = context.validation_definitions.add(
-                    gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+    try:
+        # autocommit: no transaction stays open (holding locks dbt may need) while GE validates
+        with psycopg.connect(url, autocommit=True) as conn:
+            bootstrap_quality(conn)
+            for suite in suites:
+                load_ids = None
+                if suite.raw_target:
+                    load_ids = loads_to_check(conn, suite.raw_target, new_only=loads == "new")
+                in_loads = "(" + ",".join(str(i) for i in load_ids) + ")" if load_ids else "(null)"
+                query = f"select * from {suite.table}"
+                if load_ids is not None:
+                    query += f" where _load_id in {in_loads}"
+                asset = source.add_query_asset(suite.name, query=query)
+                batch = asset.add_batch_definition_whole_table("batch")
+                gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
+                with _quiet():
+                    for spec in suite.expectations:
+                        gx_suite.add_expectation(build_expectation(spec, where=str(suite.path), loads=in_loads))
+                    validation = context.validation_definitions.add(
+                        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+                    )
+                validations.append((suite, validation, load_ids))
+            result_format = {
+                "result_format": "COMPLETE",
+                "partial_unexpected_count": SAMPLE_SIZE,
+            }
+            for suite, validation, load_ids in validations:
+                if progress:
+                    progress(suite)
+                keyed = (
+                    dict(result_format, unexpected_index_column_names=list(suite.keys)) if suite.keys else result_format
                 )
-            validations.append((suite, validation, load_ids))
-        result_format = {
-            "result_format": "COMPLETE",
-            "partial_unexpected_count": SAMPLE_SIZE,
-        }
-        for suite, validation, load_ids in validations:
-            if progress:
-                progress(suite)
-            keyed = dict(result_format, unexpected_index_column_names=list(suite.keys)) if suite.keys else result_format
-            with _quiet():
-                result = validation.run(result_format=keyed)
-            outcomes = [_outcome(suite, spec, r, load_ids) for spec, r in _pair(suite, result.results)]
-            runs.append(SuiteRun(suite, outcomes, load_ids))
-        record(conn, run_id, trigger, [o for r in runs for o in r.outcomes])
-        if loads == "new":
-            for run in runs:
-                if run.load_ids:
-                    failed = bool(run.critical_failures)
-                    mark_checked(conn, run.suite.raw_target, run.load_ids, run_id, critical_failed=failed)
-    if docs_dir is not None:
-        build_docs(context, [v for _, v, _ in validations], docs_dir)
-    # GE's SQLAlchemy engine keeps a pool of connections to the warehouse: close them, so that a long-lived
-    # process (Dagster, the dashboards) does not hold sessions open (they block DROP or CREATE … TEMPLATE)
-    source.get_engine().dispose()
+                with _quiet():
+                    result = validation.run(result_format=keyed)
+                outcomes = [_outcome(suite, spec, r, load_ids) for spec, r in _pair(suite, result.results)]
+                runs.append(SuiteRun(suite, outcomes, load_ids))
+            record(conn, run_id, trigger, [o for r in runs for o in r.outcomes])
+            if loads == "new":
+                for run in runs:
+                    if run.load_ids:
+                        failed = bool(run.critical_failures)
+                        mark_checked(conn, run.suite.raw_target, run.load_ids, run_id, critical_failed=failed)
+        if docs_dir is not None:
+            build_docs(context, [v for _, v, _ in validations], docs_dir)
+    finally:
+        # GE's SQLAlchemy engine keeps a pool of connections to the warehouse: close them, so that a long-lived
+        # process (Dagster, the dashboards) does not hold sessions open (they block DROP or CREATE … TEMPLATE)
+        source.get_engine().dispose()
     return runs
 
 

@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.db.embedded import process_alive
 from orchestration.settings import PROJECT_ROOT, load_settings
 from orchestration.superset.setup import SupersetError, superset_bin, superset_env, superset_home
 
@@ -48,22 +49,12 @@ def dagster_service() -> Service:
     return Service("dagster", int(os.environ.get("TSUR_DAGSTER_PORT", "3000")), "/server_info")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running_pid(service: Service) -> int | None:
     try:
         pid = int(service.pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if process_alive(pid) else None
 
 
 def healthy(service: Service) -> bool:
@@ -157,8 +148,8 @@ def stop(service: Service, timeout: float = 30) -> bool:
     except ProcessLookupError:
         return False
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and process_alive(pid):
         time.sleep(0.5)
-    if _alive(pid):
+    if process_alive(pid):
         os.killpg(pid, signal.SIGKILL)
     return True
