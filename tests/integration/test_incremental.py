@@ -1,12 +1,13 @@
 """Incremental runs give the numbers a full refresh gives, and touch only what the new files touch.
 
 A generated region is loaded up to two weeks before its end and built; then
-the next week's ПОС and IM exports are loaded and the appeal chain runs
-incrementally, then the week after. After that, every column of every row of
-marts.fct_appeals must equal a full-refresh build of the same data (in the
-same database, so that the snapshots' version keys are the same), and open
-appeals must have moved to overdue as the as-of advanced without a new
-version of their own.
+the next week's ПОС and IM exports are loaded and the appeal chain and its
+aggregates run incrementally, then the week after. After that, every column
+of every row of marts.fct_appeals and of the incremental aggregates must
+equal a full-refresh build of the same data (in the same database, so that
+the snapshots' version keys are the same; _built_at, the moment a row was
+written, aside), and open appeals must have moved to overdue as the as-of
+advanced without a new version of their own.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REGION = dict(region_code="BRY", appeals=3000, start=date(2025, 11, 1), months=4, seed=7)
 APPEAL_FEEDS = {"pos", "im"}
-# seeds, snapshots and the appeal chain; their tests run on the session's built region
-FIRST_BUILD = ("build", "--select", "+fct_appeals", "--resource-type", "model", "seed", "snapshot")
-RUN = ("run", "--select", "+fct_appeals")
+# the incremental aggregates, the models they read and the seeds and snapshots; their tests run on the
+# session's built region
+INCREMENTAL_MARTS = ("agg_appeals_daily", "agg_appeals_by_period", "agg_appeal_times_by_period",
+                     "agg_dashboard_appeals_daily")
+SELECTION = ("--select", *(f"+{m}" for m in INCREMENTAL_MARTS))
+FIRST_BUILD = ("build", *SELECTION, "--resource-type", "model", "seed", "snapshot")
+RUN = ("run", *SELECTION)
 
 
 def _fct(url: str) -> dict[str, tuple]:
@@ -39,6 +44,15 @@ def _fct(url: str) -> dict[str, tuple]:
         names = [d.name for d in cursor.description]
         key = names.index("appeal_key")
         return {row[key]: row for row in cursor.fetchall()}, names
+
+
+def _rows(url: str, table: str) -> list[tuple]:
+    """The mart's rows without _built_at, in a canonical order."""
+    with psycopg.connect(url) as conn:
+        cursor = conn.execute(f"select * from marts.{table}")
+        keep = [i for i, d in enumerate(cursor.description) if d.name != "_built_at"]
+        rows = [tuple(row[i] for i in keep) for row in cursor.fetchall()]
+    return sorted(rows, key=repr)
 
 
 def _rows_written(target: Path, model: str) -> int:
@@ -92,7 +106,17 @@ def test_incremental_runs_equal_a_full_refresh(weeks):
     assert 0 < written < len(incremental) / 2, (written, len(incremental))
     assert len(incremental) > len(before)
 
+    aggregates = {table: _rows(url, table) for table in INCREMENTAL_MARTS}
+    # the daily cells rewritten are those whose values the week changed, not the whole table
+    cells_written = _rows_written(target, "agg_appeals_daily")
+    assert 0 < cells_written < len(aggregates["agg_appeals_daily"]) / 2, cells_written
+
     run_dbt(url, *RUN, "--full-refresh", target_path=target)
+    for table, rows in aggregates.items():
+        refreshed = _rows(url, table)
+        assert len(rows) == len(refreshed), (table, len(rows), len(refreshed))
+        differing = [(a, b) for a, b in zip(rows, refreshed, strict=True) if a != b]
+        assert not differing, f"{table}: {len(differing)} rows differ, e.g. {differing[:3]}"
     full, full_names = _fct(url)
     assert full_names == names
     assert incremental.keys() == full.keys()
@@ -100,7 +124,7 @@ def test_incremental_runs_equal_a_full_refresh(weeks):
         (key, name, incremental[key][i], full[key][i])
         for key in full
         for i, name in enumerate(names)
-        if incremental[key][i] != full[key][i]
+        if name != "_built_at" and incremental[key][i] != full[key][i]
     ]
     assert not differences, f"{len(differences)} differences, e.g. {differences[:10]}"
 
@@ -118,9 +142,14 @@ def test_incremental_runs_equal_a_full_refresh(weeks):
     assert all(full[key][as_of] > before[key][as_of] for key in moved)
 
     # and an incremental run after the full refresh, with no new files, changes nothing
-    run_dbt(url, "run", "--select", "fct_appeals", target_path=target)
+    run_dbt(url, "run", "--select", "fct_appeals", *INCREMENTAL_MARTS, target_path=target)
     again, _ = _fct(url)
-    assert again == full
+    built_at = names.index("_built_at")
+    assert {k: v[:built_at] + v[built_at + 1 :] for k, v in again.items()} == {
+        k: v[:built_at] + v[built_at + 1 :] for k, v in full.items()
+    }
+    for table in INCREMENTAL_MARTS:
+        assert _rows(url, table) == aggregates[table], table
 
 
 def test_an_agency_edit_opens_a_version_and_rewrites_no_history(weeks):

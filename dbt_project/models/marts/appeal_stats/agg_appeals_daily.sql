@@ -13,44 +13,136 @@
 --     any day is the running sum of the deltas up to that day.
 -- An answer or deadline dated before the appeal's receipt counts on the day
 -- of receipt (so that no running sum starts before the data does).
-{{ config(pre_hook="set local work_mem = '256MB'") }}
+--
+-- Incremental (macros/incremental_aggregates.sql): every measure is a sum, so
+-- a run adds to each cell the measures of the appeals fct_appeals changed,
+-- their new version counted +1 and the version this model counted before -1;
+-- a cell left with no event is deleted. Only cells whose values change are
+-- written (their _built_at is the run's), and their days go to the change
+-- log that agg_appeals_by_period and agg_dashboard_appeals_daily read. A full
+-- refresh gives the same rows (tests/integration/test_incremental.py).
+{%- set counted_columns = [
+    'region_code',
+    'block_code',
+    'category_code',
+    'agency_id',
+    'municipality_oktmo',
+    'channel',
+    'source_kind',
+    'received_date',
+    'due_at',
+    'answered_at',
+    'answered_date',
+    'as_of_at',
+    'is_answered',
+    'is_rejected',
+    'is_repeat',
+    'is_redirected',
+    'is_on_time',
+    'is_overdue_open',
+    'is_first_response_on_time',
+    'ageing_bucket',
+    'is_formal_reply',
+    'hours_to_first_response',
+    'hours_to_answer',
+    'working_hours_to_first_response',
+    'working_hours_to_answer',
+    'rating',
+    'satisfaction_reaction',
+    'is_satisfied',
+    'is_negative',
+] %}
+{%- set dimensions = [
+    'calendar_date', 'region_code', 'block_code', 'category_code', 'agency_id', 'municipality_oktmo', 'channel',
+    'source_kind',
+] %}
+{#- name, type, the signed sum over the events (coalesced to 0) -#}
+{%- set measures = [
+    ["received_count", "int", "sum(sign) filter (where event_kind = 'received')"],
+    ["received_rejected_count", "int", "sum(sign) filter (where event_kind = 'received' and is_rejected)"],
+    ["received_repeat_count", "int", "sum(sign) filter (where event_kind = 'received' and is_repeat)"],
+    ["received_redirected_count", "int", "sum(sign) filter (where event_kind = 'received' and is_redirected)"],
+    ["received_answered_now_count", "int", "sum(sign) filter (where event_kind = 'received' and is_answered)"],
+    ["received_open_now_count", "int", "sum(sign) filter (where event_kind = 'received' and not is_answered and not is_rejected)"],
+    ["received_overdue_open_now_count", "int", "sum(sign) filter (where event_kind = 'received' and is_overdue_open)"],
+    ["first_response_count", "int", "sum(sign) filter (where event_kind = 'received' and hours_to_first_response is not null)"],
+    ["first_response_hours_sum", "numeric", "sum(sign * hours_to_first_response) filter (where event_kind = 'received')"],
+    ["first_response_working_count", "int", "sum(sign) filter (where event_kind = 'received' and working_hours_to_first_response is not null)"],
+    ["first_response_working_hours_sum", "numeric", "sum(sign * working_hours_to_first_response) filter (where event_kind = 'received')"],
+    ["first_response_with_deadline_count", "int", "sum(sign) filter (where event_kind = 'received' and is_first_response_on_time is not null)"],
+    ["first_response_on_time_count", "int", "sum(sign) filter (where event_kind = 'received' and is_first_response_on_time)"],
+    ["ageing_not_due_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = 'not_due')"],
+    ["ageing_0_3d_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = '0-3d')"],
+    ["ageing_4_7d_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = '4-7d')"],
+    ["ageing_8_14d_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = '8-14d')"],
+    ["ageing_15_30d_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = '15-30d')"],
+    ["ageing_31d_plus_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = '31+d')"],
+    ["ageing_no_deadline_now_count", "int", "sum(sign) filter (where event_kind = 'received' and ageing_bucket = 'no_deadline')"],
+    ["answered_count", "int", "sum(sign) filter (where event_kind = 'answered')"],
+    ["answered_rateable_count", "int", "sum(sign) filter (where event_kind = 'answered' and source_kind != 'im')"],
+    ["answered_with_deadline_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_on_time is not null)"],
+    ["answered_on_time_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_on_time)"],
+    ["answer_hours_sum", "numeric", "sum(sign * hours_to_answer) filter (where event_kind = 'answered')"],
+    ["answer_working_count", "int", "sum(sign) filter (where event_kind = 'answered' and working_hours_to_answer is not null)"],
+    ["answer_working_hours_sum", "numeric", "sum(sign * working_hours_to_answer) filter (where event_kind = 'answered')"],
+    ["rated_count", "int", "sum(sign) filter (where event_kind = 'answered' and rating is not null)"],
+    ["rating_1_count", "int", "sum(sign) filter (where event_kind = 'answered' and rating = 1)"],
+    ["rating_2_count", "int", "sum(sign) filter (where event_kind = 'answered' and rating = 2)"],
+    ["rating_3_count", "int", "sum(sign) filter (where event_kind = 'answered' and rating = 3)"],
+    ["rating_4_count", "int", "sum(sign) filter (where event_kind = 'answered' and rating = 4)"],
+    ["rating_5_count", "int", "sum(sign) filter (where event_kind = 'answered' and rating = 5)"],
+    ["reaction_satisfied_count", "int", "sum(sign) filter (where event_kind = 'answered' and satisfaction_reaction = 'satisfied')"],
+    ["reaction_neutral_count", "int", "sum(sign) filter (where event_kind = 'answered' and satisfaction_reaction = 'neutral')"],
+    ["reaction_dissatisfied_count", "int", "sum(sign) filter (where event_kind = 'answered' and satisfaction_reaction = 'dissatisfied')"],
+    ["reaction_other_count", "int", "sum(sign) filter (where event_kind = 'answered' and satisfaction_reaction not in ('satisfied', 'neutral', 'dissatisfied'))"],
+    ["assessed_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_satisfied is not null)"],
+    ["satisfied_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_satisfied)"],
+    ["negative_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_negative)"],
+    ["formal_reply_judged_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_formal_reply is not null)"],
+    ["formal_reply_count", "int", "sum(sign) filter (where event_kind = 'answered' and is_formal_reply)"],
+    ["open_delta", "int", "coalesce(sum(sign) filter (where event_kind = 'received' and is_backlogged), 0) - coalesce(sum(sign) filter (where event_kind = 'answered' and is_backlogged), 0)"],
+    ["overdue_open_delta", "int", "coalesce(sum(sign) filter (where event_kind = 'fell_overdue'), 0) - coalesce(sum(sign) filter (where event_kind = 'answered' and becomes_overdue), 0)"],
+    ["event_count", "int", "sum(sign)"],
+] %}
+
+{%- set mode = appeal_aggregate_mode() %}
+{{ config(
+    materialized='incremental',
+    unique_key='cell_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    indexes=[{'columns': ['cell_key'], 'unique': True}],
+    pre_hook=[
+        "set local work_mem = '256MB'",
+        "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
+    ],
+    post_hook=[
+        "{{ log_changed_days(full=appeal_aggregate_mode() == 'full') }}",
+        "delete from {{ this }} where event_count = 0",
+        "{{ save_counted_state(" ~ counted_columns ~ ") }}",
+    ],
+) }}
 
 with
 
--- Only the columns used: each appeal is repeated once per event below.
-appeals as (
-    select
-        region_code,
-        block_code,
-        category_code,
-        agency_id,
-        municipality_oktmo,
-        channel,
-        source_kind,
-        received_date,
-        due_at,
-        answered_at,
-        answered_date,
-        as_of_at,
-        is_answered,
-        is_rejected,
-        is_repeat,
-        is_redirected,
-        is_on_time,
-        is_overdue_open,
-        is_first_response_on_time,
-        ageing_bucket,
-        is_formal_reply,
-        hours_to_first_response,
-        hours_to_answer,
-        working_hours_to_first_response,
-        working_hours_to_answer,
-        rating,
-        satisfaction_reaction,
-        is_satisfied,
-        is_negative
-    from {{ ref('fct_appeals') }}
-),
+{% if mode == 'incremental' -%}
+
+    -- The changed appeals: new versions +1, the versions counted before -1.
+    appeals as (
+        select * from {{ appeal_changes_relation() }}
+    ),
+
+{%- else %}
+
+    -- Only the columns used: each appeal is repeated once per event below.
+    appeals as (
+        select
+            1 as sign,
+            {{ counted_columns | join(',\n            ') }}
+        from {{ ref('fct_appeals') }}
+    ),
+
+{%- endif %}
 
 regions as (
     select
@@ -104,101 +196,60 @@ events as (
     where occurrence.calendar_date is not null
 ),
 
+signed as (
+    select
+        {{ dimensions | join(',\n        ') }},
+        {%- for name, type, expression in measures %}
+            coalesce({{ expression }}, 0)::{{ type }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from events
+    group by {{ dimensions | join(', ') }}
+),
+
+{% if mode == 'incremental' -%}
+
+    -- The cells whose values change, with their stored values added.
+    cells as (
+        select
+            {%- for dimension in dimensions %}
+                signed.{{ dimension }},
+            {%- endfor %}
+            {%- for name, type, expression in measures %}
+                (coalesce(stored.{{ name }}, 0) + signed.{{ name }})::{{ type }} as {{ name }}
+                {{- ',' if not loop.last }}
+            {%- endfor %}
+        from signed
+        left join {{ this }} as stored
+            on stored.cell_key = md5(row(
+                signed.{{ dimensions | join(', signed.') }}
+            )::text)::uuid
+        where
+            {%- for name, type, expression in measures %}
+                {{ 'or ' if not loop.first }}signed.{{ name }} != 0
+            {%- endfor %}
+    ),
+
+{%- else %}
+
+    cells as (
+        select * from signed
+    ),
+
+{%- endif %}
+
 final as (
     select
+        md5(row({{ dimensions | join(', ') }})::text)::uuid as cell_key,
         calendar_date,
         date_trunc('week', calendar_date::timestamp)::date as week_start,
         date_trunc('month', calendar_date::timestamp)::date as month_start,
         date_trunc('quarter', calendar_date::timestamp)::date as quarter_start,
-        region_code,
-        block_code,
-        category_code,
-        agency_id,
-        municipality_oktmo,
-        channel,
-        source_kind,
-        -- the received cohort (event received)
-        (count(*) filter (where event_kind = 'received'))::int as received_count,
-        (count(*) filter (where event_kind = 'received' and is_rejected))::int as received_rejected_count,
-        (count(*) filter (where event_kind = 'received' and is_repeat))::int as received_repeat_count,
-        (count(*) filter (where event_kind = 'received' and is_redirected))::int as received_redirected_count,
-        (count(*) filter (where event_kind = 'received' and is_answered))::int as received_answered_now_count,
-        (count(*) filter (
-            where event_kind = 'received' and not is_answered and not is_rejected
-        ))::int as received_open_now_count,
-        (count(*) filter (where event_kind = 'received' and is_overdue_open))::int as received_overdue_open_now_count,
-        (count(hours_to_first_response) filter (where event_kind = 'received'))::int as first_response_count,
-        coalesce(sum(hours_to_first_response) filter (where event_kind = 'received'), 0) as first_response_hours_sum,
-        (count(working_hours_to_first_response) filter (where event_kind = 'received'))::int
-            as first_response_working_count,
-        coalesce(sum(working_hours_to_first_response) filter (where event_kind = 'received'), 0)
-            as first_response_working_hours_sum,
-        (count(is_first_response_on_time) filter (where event_kind = 'received'))::int
-            as first_response_with_deadline_count,
-        (count(*) filter (where event_kind = 'received' and is_first_response_on_time))::int
-            as first_response_on_time_count,
-        -- the received cohort's open appeals at the as-of, by how long they are overdue
-        (count(*) filter (
-            where event_kind = 'received' and ageing_bucket = 'not_due'
-        ))::int as ageing_not_due_now_count,
-        (count(*) filter (where event_kind = 'received' and ageing_bucket = '0-3d'))::int as ageing_0_3d_now_count,
-        (count(*) filter (where event_kind = 'received' and ageing_bucket = '4-7d'))::int as ageing_4_7d_now_count,
-        (count(*) filter (where event_kind = 'received' and ageing_bucket = '8-14d'))::int as ageing_8_14d_now_count,
-        (count(*) filter (where event_kind = 'received' and ageing_bucket = '15-30d'))::int as ageing_15_30d_now_count,
-        (count(*) filter (where event_kind = 'received' and ageing_bucket = '31+d'))::int as ageing_31d_plus_now_count,
-        (count(*) filter (
-            where event_kind = 'received' and ageing_bucket = 'no_deadline'
-        ))::int as ageing_no_deadline_now_count,
-        -- the answers given that day (event answered)
-        (count(*) filter (where event_kind = 'answered'))::int as answered_count,
-        (count(*) filter (where event_kind = 'answered' and source_kind != 'im'))::int as answered_rateable_count,
-        (count(is_on_time) filter (where event_kind = 'answered'))::int as answered_with_deadline_count,
-        (count(*) filter (where event_kind = 'answered' and is_on_time))::int as answered_on_time_count,
-        coalesce(sum(hours_to_answer) filter (where event_kind = 'answered'), 0) as answer_hours_sum,
-        (count(working_hours_to_answer) filter (where event_kind = 'answered'))::int as answer_working_count,
-        coalesce(sum(working_hours_to_answer) filter (where event_kind = 'answered'), 0) as answer_working_hours_sum,
-        (count(rating) filter (where event_kind = 'answered'))::int as rated_count,
-        (count(*) filter (where event_kind = 'answered' and rating = 1))::int as rating_1_count,
-        (count(*) filter (where event_kind = 'answered' and rating = 2))::int as rating_2_count,
-        (count(*) filter (where event_kind = 'answered' and rating = 3))::int as rating_3_count,
-        (count(*) filter (where event_kind = 'answered' and rating = 4))::int as rating_4_count,
-        (count(*) filter (where event_kind = 'answered' and rating = 5))::int as rating_5_count,
-        (count(*) filter (
-            where event_kind = 'answered' and satisfaction_reaction = 'satisfied'
-        ))::int as reaction_satisfied_count,
-        (count(*) filter (
-            where event_kind = 'answered' and satisfaction_reaction = 'neutral'
-        ))::int as reaction_neutral_count,
-        (count(*) filter (
-            where event_kind = 'answered' and satisfaction_reaction = 'dissatisfied'
-        ))::int as reaction_dissatisfied_count,
-        (count(*) filter (
-            where event_kind = 'answered' and satisfaction_reaction not in ('satisfied', 'neutral', 'dissatisfied')
-        ))::int as reaction_other_count,
-        (count(is_satisfied) filter (where event_kind = 'answered'))::int as assessed_count,
-        (count(*) filter (where event_kind = 'answered' and is_satisfied))::int as satisfied_count,
-        (count(*) filter (where event_kind = 'answered' and is_negative))::int as negative_count,
-        (count(is_formal_reply) filter (where event_kind = 'answered'))::int as formal_reply_judged_count,
-        (count(*) filter (where event_kind = 'answered' and is_formal_reply))::int as formal_reply_count,
-        -- the backlog's movements
-        (
-            count(*) filter (where event_kind = 'received' and is_backlogged)
-            - count(*) filter (where event_kind = 'answered' and is_backlogged)
-        )::int as open_delta,
-        (
-            count(*) filter (where event_kind = 'fell_overdue')
-            - count(*) filter (where event_kind = 'answered' and becomes_overdue)
-        )::int as overdue_open_delta
-    from events
-    group by
-        calendar_date,
-        region_code,
-        block_code,
-        category_code,
-        agency_id,
-        municipality_oktmo,
-        channel,
-        source_kind
+        {{ dimensions[1:] | join(',\n        ') }},
+        {%- for name, type, expression in measures %}
+            {{ name }},
+        {%- endfor %}
+        '{{ run_started_at.isoformat() }}'::timestamptz as _built_at
+    from cells
 )
 
 select * from final

@@ -19,7 +19,7 @@
         unique_key='appeal_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['appeal_key'], 'unique': True}],
+        indexes=[{'columns': ['appeal_key'], 'unique': True}, {'columns': ['_built_at']}],
     )
 }}
 
@@ -325,7 +325,10 @@ final as (
         coalesce(is_block_in_act, false) as is_block_in_act,
         coalesce(is_block_in_region_list, false) as is_block_in_region_list,
         working_hours_to_first_response,
-        working_hours_to_answer
+        working_hours_to_answer,
+        -- the run that wrote the row: the incremental aggregates take the rows
+        -- written since they last counted (macros/incremental_aggregates.sql)
+        '{{ run_started_at.isoformat() }}'::timestamptz as _built_at
     from worked
 )
 

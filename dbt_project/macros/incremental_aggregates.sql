@@ -1,0 +1,228 @@
+{#- Incremental appeal aggregates (docs/architecture.md, "Incremental runs").
+
+    A daily run rewrites a few thousand rows of fct_appeals (the new versions,
+    the related appeals and every open appeal, whose overdue state moves with
+    the as-of), and each of them may have counted before on other days or in
+    other cells: an answer re-dated, a category corrected, a deadline passed.
+    To update an aggregate from those rows alone, the aggregate must know what
+    it counted for each of them last time. So an incremental aggregate keeps,
+    next to itself, its *counted state*: the columns of fct_appeals it reads,
+    per appeal, as it last counted them (intermediate.<model>__counted).
+
+    Each run, inside the model's transaction:
+      * pre-hook (prepare_appeal_changes): the appeals fct_appeals rewrote
+        since the state (fct_appeals._built_at newer than the state's), and
+        among them those whose counted columns differ from the state, into
+        the session's temporary table <model>__changes: the new version with
+        sign +1 and the counted one with sign -1;
+      * the model reads that table (appeal_changes_relation) to compute what
+        changed: signed sums for additive aggregates, the affected periods
+        for the others;
+      * post-hook (save_counted_state): the state takes the rewritten rows.
+    The state and the aggregate change in one transaction, so a failed or
+    skipped run leaves them in step; a full refresh (or a state that is
+    missing) rebuilds both from fct_appeals.
+
+    Aggregates computed from another aggregate (agg_appeals_by_period and
+    agg_dashboard_appeals_daily from agg_appeals_daily) read the days it
+    changed from its change log (intermediate.agg_appeals_daily__changes),
+    each keeping the moment it has read up to in intermediate.aggregate_marks. -#}
+
+{% macro incremental_state_schema() %}
+    {{- return('intermediate') -}}
+{% endmacro %}
+
+{% macro counted_state_relation(model_name=none) %}
+    {{ return(api.Relation.create(
+        database=target.database,
+        schema=incremental_state_schema(),
+        identifier=(model_name or this.identifier) ~ '__counted',
+    )) }}
+{% endmacro %}
+
+{% macro appeal_changes_relation() %}
+    {{ return(api.Relation.create(identifier=this.identifier ~ '__changes', type='table')) }}
+{% endmacro %}
+
+{#- 'incremental' when the model exists, is not being fully refreshed and has
+    its counted state; 'full' otherwise (the model is then computed from all
+    of fct_appeals, and an existing table is emptied first). -#}
+{% macro appeal_aggregate_mode() %}
+    {% if execute and is_incremental() %}
+        {% set state = counted_state_relation() %}
+        {% set found = adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) %}
+        {{ return('incremental' if found is not none else 'full') }}
+    {% endif %}
+    {{ return('full') }}
+{% endmacro %}
+
+{#- Pre-hook: the changed appeals, signed, in the temporary table the model reads. -#}
+{% macro prepare_appeal_changes(columns) %}
+    {% set mode = appeal_aggregate_mode() %}
+    {% if mode == 'incremental' %}
+        {% set state = counted_state_relation() %}
+        {% set changes = appeal_changes_relation() %}
+        create temporary table {{ this.identifier }}__rewritten on commit drop as
+        select
+            appeal_key,
+            _built_at,
+            {{ columns | join(',\n            ') }}
+        from {{ ref('fct_appeals') }}
+        where _built_at > (select coalesce(max(counted._built_at), '-infinity'::timestamptz) from {{ state }} as counted);
+
+        create temporary table {{ changes }} on commit drop as
+        with
+
+        counted as (
+            select counted.*
+            from {{ state }} as counted
+            inner join {{ this.identifier }}__rewritten as rewritten on counted.appeal_key = rewritten.appeal_key
+        ),
+
+        changed as (
+            select rewritten.appeal_key
+            from {{ this.identifier }}__rewritten as rewritten
+            left join counted on rewritten.appeal_key = counted.appeal_key
+            where
+                counted.appeal_key is null
+                or (rewritten.{{ columns | join(', rewritten.') }})
+                is distinct from (counted.{{ columns | join(', counted.') }})
+        )
+
+        select
+            1 as sign,
+            rewritten.appeal_key,
+            rewritten.{{ columns | join(',\n            rewritten.') }}
+        from {{ this.identifier }}__rewritten as rewritten
+        inner join changed on rewritten.appeal_key = changed.appeal_key
+        union all
+        select
+            -1 as sign,
+            counted.appeal_key,
+            counted.{{ columns | join(',\n            counted.') }}
+        from counted
+        inner join changed on counted.appeal_key = changed.appeal_key;
+
+        analyze {{ changes }}
+    {% elif is_incremental() %}
+        -- no counted state (first run of this version): recomputed in full
+        truncate {{ this }}
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}
+
+{#- Post-hook: the counted state takes the rows fct_appeals rewrote (all of
+    fct_appeals after a full computation). -#}
+{% macro save_counted_state(columns) %}
+    {% set state = counted_state_relation() %}
+    {% if appeal_aggregate_mode() == 'incremental' %}
+        delete from {{ state }} as counted
+        using {{ this.identifier }}__rewritten as rewritten
+        where counted.appeal_key = rewritten.appeal_key;
+
+        insert into {{ state }}
+        select * from {{ this.identifier }}__rewritten
+    {% else %}
+        create schema if not exists {{ state.schema }};
+        drop table if exists {{ state }};
+        create table {{ state }} as
+        select
+            appeal_key,
+            _built_at,
+            {{ columns | join(',\n            ') }}
+        from {{ ref('fct_appeals') }};
+        create unique index on {{ state }} (appeal_key);
+        analyze {{ state }}
+    {% endif %}
+{% endmacro %}
+
+{#- The change log of an aggregate that others are computed from: one row per
+    region and day whose rows it rewrote, stamped with the run. A full
+    computation logs one row with a null day: "everything changed". -#}
+{% macro change_log_relation(model_name) %}
+    {{ return(api.Relation.create(
+        database=target.database, schema=incremental_state_schema(), identifier=model_name ~ '__changes'
+    )) }}
+{% endmacro %}
+
+{% macro aggregate_marks_relation() %}
+    {{ return(api.Relation.create(
+        database=target.database, schema=incremental_state_schema(), identifier='aggregate_marks'
+    )) }}
+{% endmacro %}
+
+{% macro create_change_log(model_name) %}
+    create schema if not exists {{ incremental_state_schema() }};
+    create table if not exists {{ change_log_relation(model_name) }} (
+        changed_at timestamptz not null,
+        region_code text,
+        calendar_date date
+    );
+    create index if not exists {{ model_name }}__changes_at on {{ change_log_relation(model_name) }} (changed_at);
+    create table if not exists {{ aggregate_marks_relation() }} (
+        model_name text primary key,
+        read_up_to timestamptz not null
+    )
+{% endmacro %}
+
+{#- Post-hook of the logging aggregate: the (region, day) of the rows written
+    now (those whose _built_at is this run's), or "everything" after a full
+    computation. -#}
+{% macro log_changed_days(full) %}
+    {{ create_change_log(this.identifier) }};
+    {% if full %}
+        insert into {{ change_log_relation(this.identifier) }} (changed_at, region_code, calendar_date)
+        values ('{{ run_started_at.isoformat() }}'::timestamptz, null, null)
+    {% else %}
+        insert into {{ change_log_relation(this.identifier) }} (changed_at, region_code, calendar_date)
+        select distinct _built_at, region_code, calendar_date
+        from {{ this }}
+        where _built_at = '{{ run_started_at.isoformat() }}'::timestamptz
+    {% endif %}
+{% endmacro %}
+
+{#- The days a consumer must recompute: the log's rows newer than its mark.
+    'full' when the log says everything changed, when the consumer has no
+    mark yet, or when it is not incremental. -#}
+{% macro changed_days_mode(source_model) %}
+    {% if not (execute and is_incremental()) %}
+        {{ return('full') }}
+    {% endif %}
+    {% set log = change_log_relation(source_model) %}
+    {% set marks = aggregate_marks_relation() %}
+    {% if adapter.get_relation(database=log.database, schema=log.schema, identifier=log.identifier) is none
+        or adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none %}
+        {{ return('full') }}
+    {% endif %}
+    {% set query %}
+        select
+            count(*) filter (where mark.read_up_to is null) as no_mark,
+            count(*) filter (where log.calendar_date is null and log.changed_at > mark.read_up_to) as everything
+        from (select 1) as one
+        left join {{ marks }} as mark on mark.model_name = '{{ this.identifier }}'
+        left join {{ log }} as log on log.changed_at > coalesce(mark.read_up_to, '-infinity'::timestamptz)
+    {% endset %}
+    {% set found = run_query(query).rows[0] %}
+    {{ return('full' if found[0] > 0 or found[1] > 0 else 'incremental') }}
+{% endmacro %}
+
+{#- The (region, day) rows of the source's log this consumer has not read. -#}
+{% macro unread_changed_days(source_model) %}
+    select distinct log.region_code, log.calendar_date
+    from {{ change_log_relation(source_model) }} as log
+    where
+        log.calendar_date is not null
+        and log.changed_at > (
+            select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
+            where mark.model_name = '{{ this.identifier }}'
+        )
+{% endmacro %}
+
+{#- Post-hook of a consumer: it has read the log up to this run. -#}
+{% macro mark_changes_read(source_model) %}
+    {{ create_change_log(source_model) }};
+    insert into {{ aggregate_marks_relation() }} (model_name, read_up_to)
+    values ('{{ this.identifier }}', '{{ run_started_at.isoformat() }}'::timestamptz)
+    on conflict (model_name) do update set read_up_to = excluded.read_up_to
+{% endmacro %}
