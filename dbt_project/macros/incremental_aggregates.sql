@@ -25,7 +25,7 @@
 
     Aggregates computed from another aggregate (agg_appeals_by_period and
     agg_dashboard_appeals_daily from agg_appeals_daily) read the days it
-    changed from its change log (intermediate.agg_appeals_daily__changes),
+    changed from its change log (intermediate.agg_appeals_daily__changed_days),
     each keeping the moment it has read up to in intermediate.aggregate_marks. -#}
 
 {% macro incremental_state_schema() %}
@@ -142,7 +142,7 @@
     computation logs one row with a null day: "everything changed". -#}
 {% macro change_log_relation(model_name) %}
     {{ return(api.Relation.create(
-        database=target.database, schema=incremental_state_schema(), identifier=model_name ~ '__changes'
+        database=target.database, schema=incremental_state_schema(), identifier=model_name ~ '__changed_days'
     )) }}
 {% endmacro %}
 
@@ -159,7 +159,7 @@
         region_code text,
         calendar_date date
     );
-    create index if not exists {{ model_name }}__changes_at on {{ change_log_relation(model_name) }} (changed_at);
+    create index if not exists {{ model_name }}__changed_days_at on {{ change_log_relation(model_name) }} (changed_at);
     create table if not exists {{ aggregate_marks_relation() }} (
         model_name text primary key,
         read_up_to timestamptz not null
@@ -225,4 +225,48 @@
     insert into {{ aggregate_marks_relation() }} (model_name, read_up_to)
     values ('{{ this.identifier }}', '{{ run_started_at.isoformat() }}'::timestamptz)
     on conflict (model_name) do update set read_up_to = excluded.read_up_to
+{% endmacro %}
+
+{#- Pre-hook of an aggregate per period (day, week, month, quarter) that is
+    recomputed period by period: the periods holding a day of `days_sql`
+    (region_code, calendar_date rows, read from the changes) go to the
+    temporary table <model>__periods, and their stored rows are deleted; the
+    model then computes those periods again (incremental_strategy append). -#}
+{% macro prepare_changed_periods(days_sql, incremental) %}
+    {% if incremental %}
+        create temporary table {{ this.identifier }}__periods on commit drop as
+        select distinct
+            grain.period_grain,
+            date_trunc(grain.period_grain, changed_day.calendar_date::timestamp)::date as period_start,
+            changed_day.region_code
+        from ({{ days_sql }}) as changed_day
+        cross join (values ('day'), ('week'), ('month'), ('quarter')) as grain (period_grain);
+
+        analyze {{ this.identifier }}__periods;
+
+        delete from {{ this }} as stored
+        using {{ this.identifier }}__periods as changed
+        where
+            stored.period_grain = changed.period_grain
+            and stored.period_start = changed.period_start
+            and coalesce(stored.region_code, '') = coalesce(changed.region_code, '')
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}
+
+{#- agg_appeal_times_by_period's changed days: where a changed appeal's answer
+    time or first-response time counts, in its new and its counted version. -#}
+{% macro appeal_times_changed_days() %}
+    select
+        region_code,
+        greatest(answered_date, received_date) as calendar_date
+    from {{ appeal_changes_relation() }}
+    where answered_date is not null and hours_to_answer is not null
+    union
+    select
+        region_code,
+        received_date as calendar_date
+    from {{ appeal_changes_relation() }}
+    where hours_to_first_response is not null
 {% endmacro %}

@@ -110,6 +110,9 @@ def test_incremental_runs_equal_a_full_refresh(weeks):
     # the daily cells rewritten are those whose values the week changed, not the whole table
     cells_written = _rows_written(target, "agg_appeals_daily")
     assert 0 < cells_written < len(aggregates["agg_appeals_daily"]) / 2, cells_written
+    # the periods computed again are those holding a changed day, not all of them
+    periods_written = _rows_written(target, "agg_appeal_times_by_period")
+    assert 0 < periods_written < len(aggregates["agg_appeal_times_by_period"]), periods_written
 
     run_dbt(url, *RUN, "--full-refresh", target_path=target)
     for table, rows in aggregates.items():

@@ -10,27 +10,84 @@
 -- received cohort, as in agg_appeals_daily. Percentiles are
 -- percentile_cont: linear interpolation between the two nearest ranks
 -- (numpy's default), as double precision.
-{{ config(pre_hook="set local work_mem = '256MB'") }}
+--
+-- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
+-- whose times, days or dimensions changed (against the state this model
+-- counted last), deletes every period holding one of their old or new days,
+-- and computes those periods again from the appeals of the quarters they lie
+-- in. A full refresh gives the same rows (tests/integration/test_incremental.py).
+{%- set counted_columns = [
+    'region_code',
+    'block_code',
+    'category_code',
+    'agency_id',
+    'municipality_oktmo',
+    'channel',
+    'received_date',
+    'answered_date',
+    'hours_to_answer',
+    'hours_to_first_response',
+    'working_hours_to_answer',
+    'working_hours_to_first_response',
+] %}
+{%- set mode = appeal_aggregate_mode() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "set local work_mem = '256MB'",
+        "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
+        "{{ prepare_changed_periods(appeal_times_changed_days(), appeal_aggregate_mode() == 'incremental') }}",
+    ],
+    post_hook=["{{ save_counted_state(" ~ counted_columns ~ ") }}"],
+) }}
 
 with
 
--- Only the columns used: the CTE is read twice, so it is materialised.
-appeals as (
-    select
-        region_code,
-        block_code,
-        category_code,
-        agency_id,
-        municipality_oktmo,
-        channel,
-        received_date,
-        answered_date,
-        hours_to_answer,
-        hours_to_first_response,
-        working_hours_to_answer,
-        working_hours_to_first_response
-    from {{ ref('fct_appeals') }}
-),
+{% if mode == 'incremental' -%}
+
+    -- The periods to compute again, and the quarters holding them.
+    changed_periods as (
+        select * from {{ this.identifier }}__periods
+    ),
+
+    changed_quarters as (
+        select
+            region_code,
+            period_start as quarter_start,
+            (period_start + interval '3 months')::date as quarter_end
+        from changed_periods
+        where period_grain = 'quarter'
+    ),
+
+    -- The appeals received or answered in those quarters (a time counts on
+    -- its answer's or receipt's day), through fct_appeals' date indexes.
+    appeals as (
+        select
+            {{ counted_columns | join(',\n            ') }}
+        from {{ ref('fct_appeals') }} as appeal
+        where
+            (
+                appeal.received_date >= (select min(quarter_start) from changed_quarters)
+                and appeal.received_date < (select max(quarter_end) from changed_quarters)
+            )
+            or (
+                appeal.answered_date >= (select min(quarter_start) from changed_quarters)
+                and appeal.answered_date < (select max(quarter_end) from changed_quarters)
+            )
+    ),
+
+{%- else %}
+
+    -- Only the columns used: the CTE is read twice, so it is materialised.
+    appeals as (
+        select
+            {{ counted_columns | join(',\n            ') }}
+        from {{ ref('fct_appeals') }}
+    ),
+
+{%- endif %}
 
 grains as (
     select grain.period_grain
@@ -133,6 +190,14 @@ period_hours as (
             day_hours.first_response_working_hours
         from day_hours
         cross join grains
+        {%- if mode == 'incremental' %}
+            inner join changed_periods
+                on
+                    grains.period_grain = changed_periods.period_grain
+                    and date_trunc(grains.period_grain, day_hours.event_date::timestamp)::date
+                    = changed_periods.period_start
+                    and coalesce(day_hours.region_code, '') = coalesce(changed_periods.region_code, '')
+        {%- endif %}
         order by
             grains.period_grain,
             period_start,

@@ -19,7 +19,12 @@
         unique_key='appeal_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['appeal_key'], 'unique': True}, {'columns': ['_built_at']}],
+        indexes=[
+            {'columns': ['appeal_key'], 'unique': True},
+            {'columns': ['_built_at']},
+            {'columns': ['received_date']},
+            {'columns': ['answered_date']},
+        ],
     )
 }}
 
