@@ -270,3 +270,179 @@
     from {{ appeal_changes_relation() }}
     where hours_to_first_response is not null
 {% endmacro %}
+
+{#- agg_appeals_by_period's pre-hook. Per region, the first day whose period
+    changes: the earliest day agg_appeals_daily changed since this model read
+    its log, or the region's previous as-of day (the grid grows with the
+    as-of, and the periods holding it become complete). A region that is new,
+    whose first day moved, or that shows a dimension value never seen before
+    is computed whole (start_day null). Its cells and, per cell and grain, the
+    backlog at the end of the last period kept go to temporary tables; the
+    rows of the periods to compute are deleted. -#}
+{% macro prepare_period_recompute(incremental) %}
+    {% if incremental %}
+        create temporary table {{ this.identifier }}__regions on commit drop as
+        with
+
+        changed_days as (
+            {{ unread_changed_days('agg_appeals_daily') }}
+        ),
+
+        changed as (
+            select
+                coalesce(region_code, '') as region_key,
+                min(calendar_date) as first_changed_day
+            from changed_days
+            group by region_key
+        ),
+
+        windows as (
+            select
+                coalesce(appeal.region_code, '') as region_key,
+                min(appeal.received_date) as first_date,
+                max(appeal.as_of_at at time zone coalesce(region.timezone, '{{ var("default_timezone") }}'))::date
+                    as as_of_day
+            from {{ ref('fct_appeals') }} as appeal
+            left join {{ ref('regions') }} as region on appeal.region_code = region.region_code
+            group by region_key
+        ),
+
+        stored as (
+            select
+                coalesce(region_code, '') as region_key,
+                min(period_start) as first_date,
+                max(period_start) as as_of_day
+            from {{ this }}
+            where period_grain = 'day'
+            group by region_key
+        ),
+
+        -- dimension values of the daily rows written since the log was read
+        new_cells as (
+            select distinct coalesce(daily.region_code, '') as region_key
+            from {{ ref('agg_appeals_daily') }} as daily
+            cross join lateral (
+                values
+                ('region', daily.region_code),
+                ('block', daily.block_code),
+                ('category', daily.category_code),
+                ('agency', daily.agency_id),
+                ('municipality', daily.municipality_oktmo),
+                ('channel', daily.channel)
+            ) as cell (dimension, dimension_value)
+            where
+                daily._built_at > (
+                    select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
+                    where mark.model_name = '{{ this.identifier }}'
+                )
+                and not exists (
+                    select
+                    from {{ this }} as known
+                    where
+                        known.period_grain = 'quarter'
+                        and coalesce(known.region_code, '') = coalesce(daily.region_code, '')
+                        and known.dimension = cell.dimension
+                        and coalesce(known.dimension_value, '') = coalesce(cell.dimension_value, '')
+                )
+        )
+
+        select
+            coalesce(windows.region_key, stored.region_key) as region_key,
+            case
+                when
+                    stored.region_key is null
+                    or windows.region_key is null
+                    or windows.first_date != stored.first_date
+                    or new_cells.region_key is not null
+                    then null
+                else least(changed.first_changed_day, stored.as_of_day)
+            end as start_day
+        from windows
+        full outer join stored on windows.region_key = stored.region_key
+        left join changed on coalesce(windows.region_key, stored.region_key) = changed.region_key
+        left join new_cells on coalesce(windows.region_key, stored.region_key) = new_cells.region_key
+        where
+            changed.region_key is not null
+            or new_cells.region_key is not null
+            or windows.region_key is null
+            or stored.region_key is null
+            or windows.first_date != stored.first_date
+            or windows.as_of_day != stored.as_of_day;
+
+        create temporary table {{ this.identifier }}__cells on commit drop as
+        select distinct
+            known.region_code,
+            known.dimension,
+            known.dimension_value
+        from {{ this }} as known
+        inner join {{ this.identifier }}__regions as recomputed
+            on coalesce(known.region_code, '') = recomputed.region_key
+        where known.period_grain = 'quarter' and recomputed.start_day is not null;
+
+        create temporary table {{ this.identifier }}__base on commit drop as
+        select distinct on (known.period_grain, known.region_code, known.dimension, known.dimension_value)
+            known.period_grain,
+            known.region_code,
+            known.dimension,
+            known.dimension_value,
+            known.open_at_period_end,
+            known.overdue_open_at_period_end
+        from {{ this }} as known
+        inner join {{ this.identifier }}__regions as recomputed
+            on coalesce(known.region_code, '') = recomputed.region_key
+        where known.period_end < recomputed.start_day
+        order by known.period_grain, known.region_code, known.dimension, known.dimension_value, known.period_start desc;
+
+        delete from {{ this }} as known
+        using {{ this.identifier }}__regions as recomputed
+        where
+            coalesce(known.region_code, '') = recomputed.region_key
+            and (recomputed.start_day is null or known.period_end >= recomputed.start_day)
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}
+
+{#- agg_dashboard_appeals_daily's pre-hook: the days to compute again — those
+    agg_appeals_daily rewrote since this model read its log, and every day
+    from the start of the week of the region's previous last day on (a week
+    becomes complete as the data's last day moves) — go to the temporary
+    table <model>__days, and their rows are deleted. -#}
+{% macro prepare_day_recompute(incremental) %}
+    {% if incremental %}
+        create temporary table {{ this.identifier }}__days on commit drop as
+        with
+
+        changed_days as (
+            {{ unread_changed_days('agg_appeals_daily') }}
+        ),
+
+        week_tails as (
+            select
+                coalesce(region_code, '') as region_key,
+                date_trunc('week', max(calendar_date)::timestamp)::date as from_day
+            from {{ this }}
+            group by region_key
+        )
+
+        select
+            coalesce(region_code, '') as region_key,
+            calendar_date,
+            null::date as from_day
+        from changed_days
+        union all
+        select
+            region_key,
+            null::date as calendar_date,
+            from_day
+        from week_tails;
+
+        delete from {{ this }} as known
+        using {{ this.identifier }}__days as recomputed
+        where
+            coalesce(known.region_code, '') = recomputed.region_key
+            and (known.calendar_date = recomputed.calendar_date or known.calendar_date >= recomputed.from_day)
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}

@@ -8,7 +8,25 @@
 -- agg_appeal_times_by_period, with the same key. Dense: every value of a
 -- dimension seen in the region's data has a row for every period from the
 -- region's first appeal to its as-of, zeros included.
-{{ config(pre_hook="set local work_mem = '256MB'") }}
+--
+-- Incremental (macros/incremental_aggregates.sql): a run computes again, per
+-- region, every period ending on or after the first day that changed (the
+-- earliest day agg_appeals_daily rewrote since this model read its change
+-- log, or the previous as-of day), carrying the backlog over from the last
+-- period kept; a region that is new, whose first day moved or that shows a
+-- new dimension value is computed whole. A full refresh gives the same rows
+-- (tests/integration/test_incremental.py).
+{%- set mode = changed_days_mode('agg_appeals_daily') %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "set local work_mem = '256MB'",
+        "{{ prepare_period_recompute(changed_days_mode('agg_appeals_daily') == 'incremental') }}",
+    ],
+    post_hook=["{{ mark_changes_read('agg_appeals_daily') }}"],
+) }}
 
 {#- The additive measures of agg_appeals_daily, summed per day and dimension,
     then per period (the backlog deltas are summed apart, into running totals). -#}
@@ -59,9 +77,29 @@
 
 with
 
-daily as (
-    select * from {{ ref('agg_appeals_daily') }}
-),
+{% if mode == 'incremental' -%}
+
+    -- The regions to compute, from start_day on (null: whole).
+    recomputed as (
+        select * from {{ this.identifier }}__regions
+    ),
+
+    daily as (
+        select daily.*
+        from {{ ref('agg_appeals_daily') }} as daily
+        inner join recomputed on coalesce(daily.region_code, '') = recomputed.region_key
+        where
+            recomputed.start_day is null
+            or daily.calendar_date >= date_trunc('quarter', recomputed.start_day::timestamp)::date
+    ),
+
+{%- else %}
+
+    daily as (
+        select * from {{ ref('agg_appeals_daily') }}
+    ),
+
+{%- endif %}
 
 appeals as (
     select * from {{ ref('fct_appeals') }}
@@ -114,6 +152,12 @@ periods as (
         date_trunc(grains.period_grain, region_window.as_of_local),
         grains.step
     ) as period (period_start)
+    {%- if mode == 'incremental' %}
+        inner join recomputed on coalesce(region_window.region_code, '') = recomputed.region_key
+        where
+            recomputed.start_day is null
+            or (period.period_start + grains.step - interval '1 day')::date >= recomputed.start_day
+    {%- endif %}
 ),
 
 -- One dimension at a time: the sums of a day for the region as a whole and
@@ -151,14 +195,55 @@ day_dimension as (
 ),
 
 -- Null region or value (not known) are groups of their own: joined by key.
-cells as (
-    select distinct
-        region_code,
-        dimension,
-        dimension_value,
-        coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key
-    from day_dimension
-),
+{%- if mode == 'incremental' %}
+    -- a region computed in part keeps the cells it had (it has no new one)
+    cells as (
+        select
+            region_code,
+            dimension,
+            dimension_value,
+            coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key
+        from {{ this.identifier }}__cells
+        union
+        select
+            day_dimension.region_code,
+            day_dimension.dimension,
+            day_dimension.dimension_value,
+            coalesce(day_dimension.region_code, '?') || '|' || day_dimension.dimension || '|'
+            || coalesce(day_dimension.dimension_value, '?') as cell_key
+        from day_dimension
+        inner join recomputed on coalesce(day_dimension.region_code, '') = recomputed.region_key
+        where recomputed.start_day is null
+    ),
+
+    -- the backlog at the end of the last period kept, per grain and cell
+    backlog_base as (
+        select
+            period_grain,
+            coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key,
+            open_at_period_end,
+            overdue_open_at_period_end
+        from {{ this.identifier }}__base
+    ),
+{%- else %}
+    cells as (
+        select distinct
+            region_code,
+            dimension,
+            dimension_value,
+            coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key
+        from day_dimension
+    ),
+
+    backlog_base as (
+        select
+            null::text as period_grain,
+            null::text as cell_key,
+            0::bigint as open_at_period_end,
+            0::bigint as overdue_open_at_period_end
+        where false
+    ),
+{%- endif %}
 
 period_sums as (
     select
@@ -196,15 +281,22 @@ filled as (
         {%- for measure in measures %}
             coalesce(period_sums.{{ measure }}, 0) as {{ measure }},
         {%- endfor %}
-        -- the backlog at the period's end: every delta up to it
-        sum(coalesce(period_sums.open_delta, 0)) over backlog as open_at_period_end,
-        sum(coalesce(period_sums.overdue_open_delta, 0)) over backlog as overdue_open_at_period_end
+        -- the backlog at the period's end: every delta up to it (those of the
+        -- periods kept are in backlog_base)
+        coalesce(backlog_base.open_at_period_end, 0)
+        + sum(coalesce(period_sums.open_delta, 0)) over backlog as open_at_period_end,
+        coalesce(backlog_base.overdue_open_at_period_end, 0)
+        + sum(coalesce(period_sums.overdue_open_delta, 0)) over backlog as overdue_open_at_period_end
     from grid
     left join period_sums
         on
             grid.period_grain = period_sums.period_grain
             and grid.period_start = period_sums.period_start
             and grid.cell_key = period_sums.cell_key
+    left join backlog_base
+        on
+            grid.period_grain = backlog_base.period_grain
+            and grid.cell_key = backlog_base.cell_key
     window backlog as (
         partition by grid.period_grain, grid.cell_key
         order by grid.period_start

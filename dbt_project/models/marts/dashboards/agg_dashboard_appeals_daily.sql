@@ -7,19 +7,69 @@
 -- under a second on five region-years (bench/bench_dashboards.py). Indexed
 -- on the day (the period filter), the municipality and the block (the
 -- row-level security of those roles).
+--
+-- Incremental (macros/incremental_aggregates.sql): a run computes again the
+-- days agg_appeals_daily rewrote since this model read its change log, and
+-- the days from the week of the region's previous last day on. A full
+-- refresh gives the same rows (tests/integration/test_incremental.py).
+{%- set mode = changed_days_mode('agg_appeals_daily') %}
 {{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
     indexes=[
         {'columns': ['calendar_date']},
         {'columns': ['municipality_oktmo']},
         {'columns': ['block_code']},
     ],
+    pre_hook=["{{ prepare_day_recompute(changed_days_mode('agg_appeals_daily') == 'incremental') }}"],
+    post_hook=["{{ mark_changes_read('agg_appeals_daily') }}"],
 ) }}
 
 with
 
-daily as (
-    select * from {{ ref('agg_appeals_daily') }}
-),
+{% if mode == 'incremental' -%}
+
+    recomputed as (
+        select * from {{ this.identifier }}__days
+    ),
+
+    daily as (
+        select daily.*
+        from {{ ref('agg_appeals_daily') }} as daily
+        where exists (
+            select
+            from recomputed
+            where
+                coalesce(daily.region_code, '') = recomputed.region_key
+                and (daily.calendar_date = recomputed.calendar_date or daily.calendar_date >= recomputed.from_day)
+        )
+    ),
+
+    -- each region's last day of data, over all its days
+    last_days as (
+        select
+            region_code,
+            max(calendar_date) as last_day
+        from {{ ref('agg_appeals_daily') }}
+        group by region_code
+    ),
+
+{%- else %}
+
+    daily as (
+        select * from {{ ref('agg_appeals_daily') }}
+    ),
+
+    last_days as (
+        select
+            region_code,
+            max(calendar_date) as last_day
+        from daily
+        group by region_code
+    ),
+
+{%- endif %}
 
 blocks as (
     select * from {{ ref('dim_block') }}
@@ -116,8 +166,7 @@ final as (
         coalesce(channels.channel_name, summed.channel) as channel_name,
         -- The week (Monday to Sunday) has ended by the region's last day of data:
         -- a weekly figure compared with the week before must not be a partial week.
-        date_trunc('week', summed.calendar_date)::date + 6
-        <= max(summed.calendar_date) over (partition by summed.region_code) as is_in_complete_week,
+        date_trunc('week', summed.calendar_date)::date + 6 <= last_days.last_day as is_in_complete_week,
         summed.received_count,
         summed.received_rejected_count,
         summed.received_repeat_count,
@@ -162,6 +211,7 @@ final as (
     left join agency_names on summed.agency_id = agency_names.agency_id
     left join municipalities on summed.municipality_oktmo = municipalities.municipality_oktmo
     left join channels on summed.channel = channels.channel_code
+    left join last_days on summed.region_code is not distinct from last_days.region_code
 )
 
 select * from final
