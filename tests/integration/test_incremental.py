@@ -31,8 +31,12 @@ REGION = dict(region_code="BRY", appeals=3000, start=date(2025, 11, 1), months=4
 APPEAL_FEEDS = {"pos", "im"}
 # the incremental aggregates, the models they read and the seeds and snapshots; their tests run on the
 # session's built region
-INCREMENTAL_MARTS = ("agg_appeals_daily", "agg_appeals_by_period", "agg_appeal_times_by_period",
-                     "agg_dashboard_appeals_daily")
+INCREMENTAL_MARTS = (
+    "agg_appeals_daily",
+    "agg_appeals_by_period",
+    "agg_appeal_times_by_period",
+    "agg_dashboard_appeals_daily",
+)
 SELECTION = ("--select", *(f"+{m}" for m in INCREMENTAL_MARTS))
 FIRST_BUILD = ("build", *SELECTION, "--resource-type", "model", "seed", "snapshot")
 RUN = ("run", *SELECTION)

@@ -52,29 +52,29 @@ with
         select * from {{ this.identifier }}__periods
     ),
 
-    changed_quarters as (
+    -- the span of the quarters holding them
+    changed_span as (
         select
-            region_code,
-            period_start as quarter_start,
-            (period_start + interval '3 months')::date as quarter_end
+            min(period_start) as first_day,
+            max((period_start + interval '3 months')::date) as end_day
         from changed_periods
         where period_grain = 'quarter'
     ),
 
-    -- The appeals received or answered in those quarters (a time counts on
-    -- its answer's or receipt's day), through fct_appeals' date indexes.
+    -- The appeals received or answered in that span (a time counts on its
+    -- answer's or receipt's day), through fct_appeals' date indexes.
     appeals as (
         select
             {{ counted_columns | join(',\n            ') }}
-        from {{ ref('fct_appeals') }} as appeal
+        from {{ ref('fct_appeals') }}
         where
             (
-                appeal.received_date >= (select min(quarter_start) from changed_quarters)
-                and appeal.received_date < (select max(quarter_end) from changed_quarters)
+                received_date >= (select changed_span.first_day from changed_span)
+                and received_date < (select changed_span.end_day from changed_span)
             )
             or (
-                appeal.answered_date >= (select min(quarter_start) from changed_quarters)
-                and appeal.answered_date < (select max(quarter_end) from changed_quarters)
+                answered_date >= (select changed_span.first_day from changed_span)
+                and answered_date < (select changed_span.end_day from changed_span)
             )
     ),
 

@@ -147,12 +147,13 @@ periods as (
         and (period.period_start + grains.step)::date <= region_window.as_of_local::date as is_period_complete
     from region_window
     cross join grains
-    cross join lateral generate_series(
-        date_trunc(grains.period_grain, region_window.first_date::timestamp),
-        date_trunc(grains.period_grain, region_window.as_of_local),
-        grains.step
-    ) as period (period_start)
-    {%- if mode == 'incremental' %}
+    cross join
+        lateral generate_series(
+            date_trunc(grains.period_grain, region_window.first_date::timestamp),
+            date_trunc(grains.period_grain, region_window.as_of_local),
+            grains.step
+        ) as period (period_start)
+    {% if mode == 'incremental' -%}
         inner join recomputed on coalesce(region_window.region_code, '') = recomputed.region_key
         where
             recomputed.start_day is null

@@ -198,10 +198,13 @@ events as (
 
 signed as (
     select
-        {{ dimensions | join(',\n        ') }},
-        {%- for name, type, expression in measures %}
-            coalesce({{ expression }}, 0)::{{ type }} as {{ name }}{{ ',' if not loop.last }}
+        {%- for dimension in dimensions %}
+            {{ dimension }},
         {%- endfor %}
+    {%- for name, type, expression in measures %}
+        coalesce({{ expression }}, 0)::{{ type }} as {{ name }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
     from events
     group by {{ dimensions | join(', ') }}
 ),
@@ -214,13 +217,13 @@ signed as (
             {%- for dimension in dimensions %}
                 signed.{{ dimension }},
             {%- endfor %}
-            {%- for name, type, expression in measures %}
-                (coalesce(stored.{{ name }}, 0) + signed.{{ name }})::{{ type }} as {{ name }}
-                {{- ',' if not loop.last }}
-            {%- endfor %}
+        {%- for name, type, expression in measures %}
+            (coalesce(kept.{{ name }}, 0) + signed.{{ name }})::{{ type }} as {{ name }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
         from signed
-        left join {{ this }} as stored
-            on stored.cell_key = md5(row(
+        left join {{ this }} as kept
+            on kept.cell_key = md5((
                 signed.{{ dimensions | join(', signed.') }}
             )::text)::uuid
         where
@@ -239,7 +242,7 @@ signed as (
 
 final as (
     select
-        md5(row({{ dimensions | join(', ') }})::text)::uuid as cell_key,
+        md5(({{ dimensions | join(', ') }})::text)::uuid as cell_key,
         calendar_date,
         date_trunc('week', calendar_date::timestamp)::date as week_start,
         date_trunc('month', calendar_date::timestamp)::date as month_start,
@@ -248,7 +251,7 @@ final as (
         {%- for name, type, expression in measures %}
             {{ name }},
         {%- endfor %}
-        '{{ run_started_at.isoformat() }}'::timestamptz as _built_at
+        {{ run_timestamp() }} as _built_at
     from cells
 )
 

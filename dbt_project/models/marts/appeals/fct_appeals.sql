@@ -333,7 +333,7 @@ final as (
         working_hours_to_answer,
         -- the run that wrote the row: the incremental aggregates take the rows
         -- written since they last counted (macros/incremental_aggregates.sql)
-        '{{ run_started_at.isoformat() }}'::timestamptz as _built_at
+        {{ run_timestamp() }} as _built_at
     from worked
 )
 
