@@ -10,10 +10,12 @@ snapshot, so it is part of the first load). Then:
 * ``incremental_run``: the held-back newest exports are loaded (the next
   delivery: "a new day of files") and dbt builds what the Dagster daily job
   (``tsur_daily``, started by the landing sensor) builds: ``dbt build --select
-  source:raw+ --exclude-resource-type unit_test`` — every model fed by the raw
-  tables and their data tests, incremental models taking only what the new
-  loads touch; seeds and the models built from them alone stay as they are
-  (tests/unit/test_definitions.py checks that the job selects exactly this).
+  source:raw+`` with the job's arguments (``DAILY_BUILD_ARGS``: no unit tests;
+  the data tests of the big incremental tables read the rows the run wrote) —
+  every model fed by the raw tables and their data tests, incremental models
+  taking only what the new loads touch; seeds and the models built from them
+  alone stay as they are (tests/unit/test_definitions.py checks that the job
+  selects exactly this).
 
 Both builds run in the same database on the same machine, one after the other. Target (issue 3): the incremental run
 at least 10× faster than the full build, and a full region-year build in
@@ -47,6 +49,7 @@ from orchestration.db.schema import bootstrap  # noqa: E402
 from orchestration.generate import generate_region  # noqa: E402
 from orchestration.ingest.loader import load_file, plan_files  # noqa: E402
 from orchestration.ingest.mapping import load_mappings  # noqa: E402
+from orchestration.jobs import DAILY_BUILD_ARGS  # noqa: E402
 from orchestration.settings import DBT_PROJECT_DIR  # noqa: E402
 from orchestration.warehouse.project import dbt_executable  # noqa: E402
 
@@ -159,9 +162,7 @@ def run_scenario(name: str, regions: list[str], appeals: int, admin_url: str, wo
     full = _dbt_build(url, work / f"target-{name}-full", "--full-refresh")
     print(f"  full_build       {full['seconds']:>7.1f} s  ({full['nodes']} nodes)", flush=True)
     newest = _load(url, held)
-    incremental = _dbt_build(
-        url, work / f"target-{name}-incremental", "--select", "source:raw+", "--exclude-resource-type", "unit_test"
-    )
+    incremental = _dbt_build(url, work / f"target-{name}-incremental", "--select", "source:raw+", *DAILY_BUILD_ARGS)
     print(
         f"  incremental_run  {incremental['seconds']:>7.1f} s  after loading {newest['files']} newest exports "
         f"({newest['rows_loaded']:,} rows)",

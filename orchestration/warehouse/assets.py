@@ -13,7 +13,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.db.resources import WarehouseResource
-from orchestration.jobs import DAILY_JOB_NAME
+from orchestration.jobs import DAILY_BUILD_ARGS, DAILY_JOB_NAME
 from orchestration.warehouse.project import tsur_dbt_project
 from orchestration.warehouse.resources import dbt_env
 
@@ -26,6 +26,5 @@ def tsur_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehou
     os.environ.update(dbt_env(warehouse.url()))
     args = ["build"]
     if context.run.job_name == DAILY_JOB_NAME:
-        # unit tests check formulas on fixed inputs, not the data: the main job and the test suite run them
-        args += ["--exclude-resource-type", "unit_test"]
+        args += DAILY_BUILD_ARGS
     yield from dbt.cli(args, context=context).stream()

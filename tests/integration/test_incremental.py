@@ -23,6 +23,7 @@ from orchestration.db.schema import bootstrap
 from orchestration.generate import generate_region
 from orchestration.ingest.loader import load_file, plan_files
 from orchestration.ingest.mapping import load_mappings
+from orchestration.jobs import DAILY_BUILD_ARGS
 from tests.warehouse import run_dbt
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -198,3 +199,46 @@ def test_an_agency_edit_opens_a_version_and_rewrites_no_history(weeks):
         )
     assert [v[:3] for v in versions] == [(1, old_name, False), (2, f"{old_name} (переименовано)", True)]
     assert after == before and set(after.values()) == {versions[0][3]}
+
+
+def test_the_daily_job_tests_the_rows_its_run_wrote(weeks):
+    """With the daily job's arguments, a data test of fct_appeals reads the rows the build wrote: a bad
+    value in a row written by an earlier run is not read again (the run that wrote it tested it); the same
+    build without the scope reads the whole table and fails on it."""
+    url, _, out = weeks
+    with psycopg.connect(url) as conn:
+        (key,) = conn.execute(
+            "select appeal_key from marts.fct_appeals where is_answered order by appeal_key limit 1"
+        ).fetchone()
+        conn.execute("update marts.fct_appeals set due_basis = 'bogus' where appeal_key = %s", (key,))
+    try:
+        build = (
+            "build",
+            "--select",
+            "fct_appeals",
+            "--indirect-selection",
+            "cautious",
+            "--resource-type",
+            "model",
+            "test",
+        )
+        scoped = run_dbt(url, *build, *DAILY_BUILD_ARGS, target_path=out / "target")
+        with psycopg.connect(url) as conn:
+            stamps = conn.execute(
+                "select _built_at, count(*) from marts.fct_appeals group by 1 order by 1 desc"
+            ).fetchall()
+            (bad_stamp,) = conn.execute(
+                "select _built_at from marts.fct_appeals where appeal_key = %s", (key,)
+            ).fetchone()
+        # the build rewrote the open appeals and tested them; the answered one kept its older stamp
+        assert stamps[0][1] > 0 and bad_stamp < stamps[0][0]
+        results = json.loads((out / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+        due_basis = [r for r in results if "accepted_values_fct_appeals_due_basis" in r["unique_id"]]
+        assert due_basis and due_basis[0]["status"] == "pass", scoped.stdout[-3000:]
+        assert "_built_at = '" in due_basis[0]["compiled_code"]
+
+        unscoped = run_dbt(url, *build, target_path=out / "target", check=False)
+        assert unscoped.returncode != 0 and "accepted_values_fct_appeals_due_basis" in unscoped.stdout
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute("update marts.fct_appeals set due_basis = 'source' where appeal_key = %s", (key,))

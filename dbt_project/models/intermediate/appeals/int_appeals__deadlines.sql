@@ -171,7 +171,9 @@ final as (
             when source_kind = 'pos' and due_at is not null then null
             else final_answer_rule_id
         end as sla_rule_id,
-        _seen_load_id
+        _seen_load_id,
+        -- the run that wrote the row (the daily job tests the rows it wrote: macros/test_scope.sql)
+        {{ run_timestamp() }} as _built_at
     from rule_deadlines
 )
 

@@ -380,7 +380,9 @@ final as (
         version_count,
         _load_id,
         _exported_at,
-        _seen_load_id
+        _seen_load_id,
+        -- the run that wrote the row (the daily job tests the rows it wrote: macros/test_scope.sql)
+        {{ run_timestamp() }} as _built_at
     from enriched
 )
 

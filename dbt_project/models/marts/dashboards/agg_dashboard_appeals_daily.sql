@@ -34,16 +34,35 @@ with
         select * from {{ this.identifier }}__days
     ),
 
+    -- the days agg_appeals_daily rewrote, and each region's week tail
+    changed_days as (
+        select
+            region_key,
+            calendar_date
+        from recomputed
+        where calendar_date is not null
+    ),
+
+    week_tails as (
+        select
+            region_key,
+            from_day
+        from recomputed
+        where from_day is not null
+    ),
+
     daily as (
         select daily.*
         from {{ ref('agg_appeals_daily') }} as daily
-        where exists (
-            select
-            from recomputed
-            where
-                coalesce(daily.region_code, '') = recomputed.region_key
-                and (daily.calendar_date = recomputed.calendar_date or daily.calendar_date >= recomputed.from_day)
-        )
+        left join week_tails on coalesce(daily.region_code, '') = week_tails.region_key
+        where
+            daily.calendar_date >= week_tails.from_day
+            or (coalesce(daily.region_code, ''), daily.calendar_date) in (
+                select
+                    changed_days.region_key,
+                    changed_days.calendar_date
+                from changed_days
+            )
     ),
 
     -- each region's last day of data, over all its days
