@@ -179,17 +179,48 @@
 {% endmacro %}
 
 {#- agg_appeal_times_by_period's changed days: where a changed appeal's answer
-    time or first-response time counts, in its new and its counted version. -#}
+    time or first-response time counts, in its new and its counted version,
+    when that time or what it is grouped by differs between the two. -#}
 {% macro appeal_times_changed_days() %}
-    select
-        region_code,
-        greatest(answered_date, received_date) as calendar_date
-    from {{ appeal_changes_relation() }}
-    where answered_date is not null and hours_to_answer is not null
-    union
-    select
-        region_code,
-        received_date as calendar_date
-    from {{ appeal_changes_relation() }}
-    where hours_to_first_response is not null
+{%- set dimensions = ['region_code', 'block_code', 'category_code', 'agency_id', 'municipality_oktmo', 'channel'] -%}
+    with
+
+    timed as (
+        select
+            sign,
+            appeal_key,
+            'answer' as measure,
+            greatest(answered_date, received_date) as calendar_date,
+            hours_to_answer as hours,
+            working_hours_to_answer as working_hours,
+            {{ dimensions | join(', ') }}
+        from {{ appeal_changes_relation() }}
+        where answered_date is not null and hours_to_answer is not null
+        union all
+        select
+            sign,
+            appeal_key,
+            'first_response' as measure,
+            received_date as calendar_date,
+            hours_to_first_response as hours,
+            working_hours_to_first_response as working_hours,
+            {{ dimensions | join(', ') }}
+        from {{ appeal_changes_relation() }}
+        where hours_to_first_response is not null
+    )
+
+    -- a time present in one version only, or different in the two
+    select distinct
+        timed.region_code,
+        timed.calendar_date
+    from timed
+    left join timed as other
+        on
+            timed.appeal_key = other.appeal_key
+            and timed.measure = other.measure
+            and timed.sign = -other.sign
+    where
+        other.appeal_key is null
+        or (timed.calendar_date, timed.hours, timed.working_hours, timed.{{ dimensions | join(', timed.') }})
+        is distinct from (other.calendar_date, other.hours, other.working_hours, other.{{ dimensions | join(', other.') }})
 {% endmacro %}

@@ -27,6 +27,11 @@
         calendar_date date
     );
     create index if not exists {{ model_name }}__changed_days_at on {{ change_log_relation(model_name) }} (changed_at);
+    {{ create_aggregate_marks() }}
+{% endmacro %}
+
+{% macro create_aggregate_marks() %}
+    create schema if not exists {{ incremental_state_schema() }};
     create table if not exists {{ aggregate_marks_relation() }} (
         model_name text primary key,
         read_up_to timestamptz not null
@@ -223,7 +228,7 @@
             coalesce(known.region_code, '') = recomputed.region_key
             and (recomputed.start_day is null or known.period_end >= recomputed.start_day)
     {% else %}
-        select 1
+        {{ empty_for_full_computation() }}
     {% endif %}
 {% endmacro %}
 
@@ -277,6 +282,69 @@
                 from {{ this.identifier }}__days as recomputed
                 where recomputed.region_key = coalesce(known.region_code, '') and recomputed.from_day is not null
             )
+    {% else %}
+        {{ empty_for_full_computation() }}
+    {% endif %}
+{% endmacro %}
+
+{#- A model recomputed per appeal from the rows an upstream incremental table
+    wrote since the model last ran (their _built_at after its mark in
+    aggregate_marks): 'incremental' when it exists and has a mark, 'full'
+    otherwise. -#}
+{% macro marked_mode() %}
+    {% if not (execute and this is not none and is_incremental()) %}
+        {{ return('full') }}
+    {% endif %}
+    {% set marks = aggregate_marks_relation() %}
+    {% if adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none %}
+        {{ return('full') }}
+    {% endif %}
+    {% set query %}
+        select count(*) from {{ marks }} as mark where mark.model_name = '{{ this.identifier }}'
+    {% endset %}
+    {{ return('incremental' if run_query(query).rows[0][0] > 0 else 'full') }}
+{% endmacro %}
+
+{#- Pre-hook: the keys `upstream` wrote since this model's mark go to the
+    temporary table <model>__keys, and this model's rows of those keys are
+    deleted (the model computes them again; incremental_strategy append). -#}
+{% macro prepare_rewritten_keys(upstream, key, incremental) %}
+    {% if incremental %}
+        create temporary table {{ this.identifier }}__keys on commit drop as
+        select {{ key }}
+        from {{ upstream }}
+        where _built_at > (
+            select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
+            where mark.model_name = '{{ this.identifier }}'
+        );
+
+        create unique index on {{ this.identifier }}__keys ({{ key }});
+
+        analyze {{ this.identifier }}__keys;
+
+        delete from {{ this }} as known
+        using {{ this.identifier }}__keys as rewritten
+        where known.{{ key }} = rewritten.{{ key }}
+    {% else %}
+        {{ empty_for_full_computation() }}
+    {% endif %}
+{% endmacro %}
+
+{#- Post-hook: the model has read its upstream up to this run. -#}
+{% macro set_read_mark() %}
+{{ create_aggregate_marks() }};
+
+    insert into {{ aggregate_marks_relation() }} (model_name, read_up_to)
+    values ('{{ this.identifier }}', {{ run_timestamp() }})
+    on conflict (model_name) do update set read_up_to = excluded.read_up_to
+{% endmacro %}
+
+{#- The else-branch of the pre-hooks above: a model that exists but is computed
+    in full this run (no mark yet, or its source says everything changed) is
+    emptied first, since its rows are appended. -#}
+{% macro empty_for_full_computation() %}
+    {% if execute and this is not none and is_incremental() %}
+        truncate {{ this }}
     {% else %}
         select 1
     {% endif %}

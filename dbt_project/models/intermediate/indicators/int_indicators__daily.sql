@@ -3,6 +3,11 @@
 -- responses) and answered that day (answer times, deadlines, ratings,
 -- reactions, formal replies). Sums and counts only, so any date window adds up from days.
 -- Rejected appeals are left out.
+--
+-- A table: agg_indicator_progress and two data tests read it, and as a view
+-- each of them would scan fct_appeals again.
+{{ config(materialized='table') }}
+
 with
 
 appeals as (

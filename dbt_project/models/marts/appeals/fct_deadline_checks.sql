@@ -15,17 +15,50 @@
 --                 (working hours from the assignment, sla_rules).
 -- A re-reviewed ПОС message («Повторное рассмотрение») gets a new cycle with
 -- a new planned date and keeps its old flag: reasons say so.
--- A table rebuilt in full every run: it reads two intermediate tables and
--- is small (disagreements only).
+--
+-- Incremental: an appeal's rows depend on its int_appeals__unioned and
+-- int_appeals__deadlines rows only, so a run deletes and computes again the
+-- rows of the appeals int_appeals__deadlines wrote since the last run (it
+-- rewrites every appeal int_appeals__unioned does); its mark is in
+-- intermediate.aggregate_marks (macros/incremental_consumers.sql).
+{%- set mode = marked_mode() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ prepare_rewritten_keys(ref('int_appeals__deadlines'), 'appeal_key', marked_mode() == 'incremental') }}",
+    ],
+    post_hook=["{{ set_read_mark() }}"],
+) }}
+
 with
 
-appeals as (
-    select * from {{ ref('int_appeals__unioned') }}
-),
+{% if mode == 'incremental' -%}
 
-deadlines as (
-    select * from {{ ref('int_appeals__deadlines') }}
-),
+    appeals as (
+        select unioned.*
+        from {{ ref('int_appeals__unioned') }} as unioned
+        inner join {{ this.identifier }}__keys as rewritten on unioned.appeal_key = rewritten.appeal_key
+    ),
+
+    deadlines as (
+        select computed.*
+        from {{ ref('int_appeals__deadlines') }} as computed
+        inner join {{ this.identifier }}__keys as rewritten on computed.appeal_key = rewritten.appeal_key
+    ),
+
+{%- else %}
+
+    appeals as (
+        select * from {{ ref('int_appeals__unioned') }}
+    ),
+
+    deadlines as (
+        select * from {{ ref('int_appeals__deadlines') }}
+    ),
+
+{%- endif %}
 
 regions as (
     select
