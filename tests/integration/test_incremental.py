@@ -38,7 +38,9 @@ INCREMENTAL_MARTS = (
     "agg_appeal_times_by_period",
     "agg_dashboard_appeals_daily",
     "fct_deadline_checks",
+    "int_ratings__measures",
 )
+SCHEMAS = {"int_ratings__measures": "intermediate"}
 SELECTION = ("--select", *(f"+{m}" for m in INCREMENTAL_MARTS))
 FIRST_BUILD = ("build", *SELECTION, "--resource-type", "model", "seed", "snapshot")
 RUN = ("run", *SELECTION)
@@ -55,7 +57,7 @@ def _fct(url: str) -> dict[str, tuple]:
 def _rows(url: str, table: str) -> list[tuple]:
     """The mart's rows without _built_at, in a canonical order."""
     with psycopg.connect(url) as conn:
-        cursor = conn.execute(f"select * from marts.{table}")
+        cursor = conn.execute(f"select * from {SCHEMAS.get(table, 'marts')}.{table}")
         keep = [i for i, d in enumerate(cursor.description) if d.name != "_built_at"]
         rows = [tuple(row[i] for i in keep) for row in cursor.fetchall()]
     return sorted(rows, key=repr)

@@ -17,6 +17,7 @@
             {'columns': ['_load_id']},
             {'columns': ['applicant_key']},
             {'columns': ['address_key']},
+            {'columns': ['_built_at']},
         ],
     )
 }}

@@ -8,40 +8,132 @@
 --
 -- A table, not a view: three models read it, and it is the only step of the
 -- ratings that scans the appeals.
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+--
+-- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
+-- whose columns read here changed against the state this model counted
+-- last, and computes again, per region, every period ending on or after the
+-- first day that can have changed: the earliest receipt of a changed appeal
+-- (it was in work from then on), or the earliest previous as-of among them
+-- (the running periods' snapshot moves with it); the day before, to be safe
+-- across time zones. A full refresh gives the same rows
+-- (tests/integration/test_incremental.py).
+{%- set counted_columns = [
+    'region_code',
+    'agency_id',
+    'municipality_oktmo',
+    'received_date',
+    'due_at',
+    'first_response_at',
+    'first_response_due_at',
+    'answered_at',
+    'answered_date',
+    'is_on_time',
+    'hours_to_first_response',
+    'hours_to_answer',
+    'is_satisfied',
+    'is_negative',
+    'is_repeat',
+    'is_formal_reply',
+    'as_of_at',
+    'is_rejected',
+] %}
+{%- set mode = appeal_aggregate_mode() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
+        "{{ prepare_rating_recompute(appeal_aggregate_mode() == 'incremental') }}",
+    ],
+    post_hook=[
+        "{{ save_counted_state(" ~ counted_columns ~ ") }}",
+        "analyze {{ this }}",
+    ],
+) }}
 
 with
 
-appeals as (
-    select
-        appeal_key,
-        region_code,
-        agency_id,
-        municipality_oktmo,
-        received_at,
-        received_date,
-        due_at,
-        first_response_at,
-        first_response_due_at,
-        answered_at,
-        answered_date,
-        is_on_time,
-        hours_to_first_response,
-        hours_to_answer,
-        is_satisfied,
-        is_negative,
-        is_repeat,
-        is_formal_reply,
-        as_of_at
-    from {{ ref('fct_appeals') }}
-    where
-        not is_rejected
-        and region_code is not null
-),
+{% if mode == 'incremental' -%}
 
-periods as (
-    select * from {{ ref('int_ratings__periods') }}
-),
+    -- The regions to compute again, from start_day on.
+    recomputed as (
+        select * from {{ this.identifier }}__regions
+    ),
+
+    -- the appeals in work in a period from start_day's quarter on
+    appeals as (
+        select
+            appeal.appeal_key,
+            appeal.region_code,
+            appeal.agency_id,
+            appeal.municipality_oktmo,
+            appeal.received_at,
+            appeal.received_date,
+            appeal.due_at,
+            appeal.first_response_at,
+            appeal.first_response_due_at,
+            appeal.answered_at,
+            appeal.answered_date,
+            appeal.is_on_time,
+            appeal.hours_to_first_response,
+            appeal.hours_to_answer,
+            appeal.is_satisfied,
+            appeal.is_negative,
+            appeal.is_repeat,
+            appeal.is_formal_reply,
+            appeal.as_of_at
+        from {{ ref('fct_appeals') }} as appeal
+        inner join recomputed on appeal.region_code = recomputed.region_code
+        where
+            not appeal.is_rejected
+            and (
+                appeal.answered_date is null
+                or appeal.answered_date >= date_trunc('quarter', recomputed.start_day::timestamp)::date
+            )
+    ),
+
+    periods as (
+        select rating_periods.*
+        from {{ ref('int_ratings__periods') }} as rating_periods
+        inner join recomputed on rating_periods.region_code = recomputed.region_code
+        where rating_periods.period_end >= recomputed.start_day
+    ),
+
+{%- else %}
+
+    appeals as (
+        select
+            appeal_key,
+            region_code,
+            agency_id,
+            municipality_oktmo,
+            received_at,
+            received_date,
+            due_at,
+            first_response_at,
+            first_response_due_at,
+            answered_at,
+            answered_date,
+            is_on_time,
+            hours_to_first_response,
+            hours_to_answer,
+            is_satisfied,
+            is_negative,
+            is_repeat,
+            is_formal_reply,
+            as_of_at
+        from {{ ref('fct_appeals') }}
+        where
+            not is_rejected
+            and region_code is not null
+    ),
+
+    periods as (
+        select * from {{ ref('int_ratings__periods') }}
+    ),
+
+{%- endif %}
 
 credited_agencies as (
     select * from {{ ref('int_ratings__credited_agencies') }}

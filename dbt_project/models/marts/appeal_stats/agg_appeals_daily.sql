@@ -111,14 +111,14 @@
     unique_key='cell_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    indexes=[{'columns': ['cell_key'], 'unique': True}],
+    indexes=[{'columns': ['cell_key'], 'unique': True}, {'columns': ['_built_at']}],
     pre_hook=[
         "set local work_mem = '256MB'",
         "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
     ],
     post_hook=[
         "{{ log_changed_days(full=appeal_aggregate_mode() == 'full') }}",
-        "delete from {{ this }} where event_count = 0",
+        "delete from {{ this }} where _built_at = {{ run_timestamp() }} and event_count = 0",
         "{{ save_counted_state(" ~ counted_columns ~ ") }}",
     ],
 ) }}
