@@ -61,10 +61,7 @@
     {#- a unit test has no relation (and mocks is_incremental in the model only) -#}
     {% if execute and this is not none and is_incremental() %}
         {% set state = counted_state_relation() %}
-        {% set found = adapter.get_relation(
-            database=state.database, schema=state.schema, identifier=state.identifier
-        ) %}
-        {{ return('incremental' if found is not none else 'full') }}
+        {{ return('incremental' if load_relation(state) is not none else 'full') }}
     {% endif %}
     {{ return('full') }}
 {% endmacro %}
@@ -117,11 +114,9 @@
         inner join changed on counted.appeal_key = changed.appeal_key;
 
         analyze {{ changes }}
-    {% elif is_incremental() %}
-        -- no counted state (first run of this version): recomputed in full
-        truncate {{ this }}
     {% else %}
-        select 1
+        {#- no counted state (first run of this version): recomputed in full -#}
+        {{ empty_for_full_computation() }}
     {% endif %}
 {% endmacro %}
 

@@ -54,29 +54,23 @@
     {% endif %}
 {% endmacro %}
 
-{#- The days a consumer must recompute: the log's rows newer than its mark.
-    'full' when the log says everything changed, when the consumer has no
-    mark yet, or when it is not incremental. -#}
+{#- Whether a reader of the change log computes in part: 'full' when it has
+    no mark yet (marked_mode), when there is no log, or when the log says
+    everything changed since its mark. -#}
 {% macro changed_days_mode(source_model) %}
-    {% if not (execute and this is not none and is_incremental()) %}
+    {% if marked_mode() == 'full' %}
         {{ return('full') }}
     {% endif %}
     {% set log = change_log_relation(source_model) %}
-    {% set marks = aggregate_marks_relation() %}
-    {% if adapter.get_relation(database=log.database, schema=log.schema, identifier=log.identifier) is none
-        or adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none %}
+    {% if load_relation(log) is none %}
         {{ return('full') }}
     {% endif %}
     {% set query %}
-        select
-            count(*) filter (where mark.read_up_to is null) as no_mark,
-            count(*) filter (where log.calendar_date is null and log.changed_at > mark.read_up_to) as everything
-        from (select 1) as one
-        left join {{ marks }} as mark on mark.model_name = '{{ this.identifier }}'
-        left join {{ log }} as log on log.changed_at > coalesce(mark.read_up_to, '-infinity'::timestamptz)
+        select count(*)
+        from {{ log }} as log
+        where log.calendar_date is null and log.changed_at > {{ read_mark() }}
     {% endset %}
-    {% set found = run_query(query).rows[0] %}
-    {{ return('full' if found[0] > 0 or found[1] > 0 else 'incremental') }}
+    {{ return('full' if run_query(query).rows[0][0] > 0 else 'incremental') }}
 {% endmacro %}
 
 {#- The (region, day) rows of the source's log this consumer has not read. -#}
@@ -85,19 +79,7 @@
     from {{ change_log_relation(source_model) }} as log
     where
         log.calendar_date is not null
-        and log.changed_at > (
-            select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
-            where mark.model_name = '{{ this.identifier }}'
-        )
-{% endmacro %}
-
-{#- Post-hook of a consumer: it has read the log up to this run. -#}
-{% macro mark_changes_read(source_model) %}
-{{ create_change_log(source_model) }};
-
-    insert into {{ aggregate_marks_relation() }} (model_name, read_up_to)
-    values ('{{ this.identifier }}', {{ run_timestamp() }})
-    on conflict (model_name) do update set read_up_to = excluded.read_up_to
+        and log.changed_at > {{ read_mark() }}
 {% endmacro %}
 
 {#- agg_appeals_by_period's pre-hook. Per region, the first day whose period
@@ -160,10 +142,7 @@
                 ('channel', daily.channel)
             ) as cell (dimension, dimension_value)
             where
-                daily._built_at > (
-                    select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
-                    where mark.model_name = '{{ this.identifier }}'
-                )
+                daily._built_at > {{ read_mark() }}
                 and not exists (
                     select
                     from {{ this }} as known
@@ -296,7 +275,7 @@
         {{ return('full') }}
     {% endif %}
     {% set marks = aggregate_marks_relation() %}
-    {% if adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none %}
+    {% if load_relation(marks) is none %}
         {{ return('full') }}
     {% endif %}
     {% set query %}
@@ -313,10 +292,7 @@
         create temporary table {{ this.identifier }}__keys on commit drop as
         select {{ key }}
         from {{ upstream }}
-        where _built_at > (
-            select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
-            where mark.model_name = '{{ this.identifier }}'
-        );
+        where _built_at > {{ read_mark() }};
 
         create unique index on {{ this.identifier }}__keys ({{ key }});
 
@@ -330,7 +306,8 @@
     {% endif %}
 {% endmacro %}
 
-{#- Post-hook: the model has read its upstream up to this run. -#}
+{#- Post-hook of a model with a mark (the readers of the change log, and
+    marked_mode's models): it has read its upstream up to this run. -#}
 {% macro set_read_mark() %}
 {{ create_aggregate_marks() }};
 
@@ -348,4 +325,12 @@
     {% else %}
         select 1
     {% endif %}
+{% endmacro %}
+
+{#- This model's mark: up to when it has read its upstream. -#}
+{% macro read_mark() %}
+    (
+        select mark.read_up_to from {{ aggregate_marks_relation() }} as mark
+        where mark.model_name = '{{ this.identifier }}'
+    )
 {% endmacro %}

@@ -219,8 +219,8 @@ def test_the_daily_job_tests_the_rows_its_run_wrote(weeks):
     build without the scope reads the whole table and fails on it."""
     url, _, out = weeks
     with psycopg.connect(url) as conn:
-        (key,) = conn.execute(
-            "select appeal_key from marts.fct_appeals where is_answered order by appeal_key limit 1"
+        key, due_basis_before = conn.execute(
+            "select appeal_key, due_basis from marts.fct_appeals where is_answered order by appeal_key limit 1"
         ).fetchone()
         conn.execute("update marts.fct_appeals set due_basis = 'bogus' where appeal_key = %s", (key,))
     try:
@@ -253,4 +253,4 @@ def test_the_daily_job_tests_the_rows_its_run_wrote(weeks):
         assert unscoped.returncode != 0 and "accepted_values_fct_appeals_due_basis" in unscoped.stdout
     finally:
         with psycopg.connect(url) as conn:
-            conn.execute("update marts.fct_appeals set due_basis = 'source' where appeal_key = %s", (key,))
+            conn.execute("update marts.fct_appeals set due_basis = %s where appeal_key = %s", (due_basis_before, key))

@@ -25,7 +25,7 @@
         "set local work_mem = '256MB'",
         "{{ prepare_period_recompute(changed_days_mode('agg_appeals_daily') == 'incremental') }}",
     ],
-    post_hook=["{{ mark_changes_read('agg_appeals_daily') }}"],
+    post_hook=["{{ set_read_mark() }}"],
 ) }}
 
 {#- The additive measures of agg_appeals_daily, summed per day and dimension,

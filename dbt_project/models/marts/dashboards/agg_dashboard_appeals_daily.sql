@@ -23,7 +23,7 @@
         {'columns': ['block_code']},
     ],
     pre_hook=["{{ prepare_day_recompute(changed_days_mode('agg_appeals_daily') == 'incremental') }}"],
-    post_hook=["{{ mark_changes_read('agg_appeals_daily') }}"],
+    post_hook=["{{ set_read_mark() }}"],
 ) }}
 
 with
