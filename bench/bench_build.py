@@ -10,8 +10,11 @@ snapshot, so it is part of the first load). Then:
 * ``incremental_run``: the held-back newest exports are loaded (the next
   delivery: "a new day of files") and dbt builds what the Dagster daily job
   (``tsur_daily``, started by the landing sensor) builds: ``dbt build --select
-  source:raw+`` with the job's arguments (``DAILY_BUILD_ARGS``: no unit tests;
-  the data tests of the big incremental tables read the rows the run wrote) —
+  source:raw+`` with the job's arguments and environment (``DAILY_BUILD_ARGS``,
+  ``DAILY_BUILD_ENV``: no unit tests; the data tests of the big incremental
+  tables read the rows the run wrote), starting from the parsed project as
+  dagster-dbt does (it copies the project's ``partial_parse.msgpack`` into
+  each invocation's target folder; here, the full build's) —
   every model fed by the raw tables and their data tests, incremental models
   taking only what the new loads touch; seeds and the models built from them
   alone stay as they are (tests/unit/test_definitions.py checks that the job
@@ -49,7 +52,7 @@ from orchestration.db.schema import bootstrap  # noqa: E402
 from orchestration.generate import generate_region  # noqa: E402
 from orchestration.ingest.loader import load_file, plan_files  # noqa: E402
 from orchestration.ingest.mapping import load_mappings  # noqa: E402
-from orchestration.jobs import DAILY_BUILD_ARGS  # noqa: E402
+from orchestration.jobs import DAILY_BUILD_ARGS, DAILY_BUILD_ENV  # noqa: E402
 from orchestration.settings import DBT_PROJECT_DIR  # noqa: E402
 from orchestration.warehouse.project import dbt_executable  # noqa: E402
 
@@ -103,8 +106,8 @@ def _load(url: str, items: list) -> dict:
     return {"files": len(items), "rows_loaded": rows, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def _dbt_build(url: str, target: Path, *extra: str) -> dict:
-    env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def _dbt_build(url: str, target: Path, *extra: str, env: dict[str, str] | None = None) -> dict:
+    env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     result = subprocess.run(
@@ -162,7 +165,11 @@ def run_scenario(name: str, regions: list[str], appeals: int, admin_url: str, wo
     full = _dbt_build(url, work / f"target-{name}-full", "--full-refresh")
     print(f"  full_build       {full['seconds']:>7.1f} s  ({full['nodes']} nodes)", flush=True)
     newest = _load(url, held)
-    incremental = _dbt_build(url, work / f"target-{name}-incremental", "--select", "source:raw+", *DAILY_BUILD_ARGS)
+    daily_target = work / f"target-{name}-incremental"
+    shutil.rmtree(daily_target, ignore_errors=True)
+    daily_target.mkdir(parents=True)
+    shutil.copy(work / f"target-{name}-full" / "partial_parse.msgpack", daily_target)
+    incremental = _dbt_build(url, daily_target, "--select", "source:raw+", *DAILY_BUILD_ARGS, env=DAILY_BUILD_ENV)
     print(
         f"  incremental_run  {incremental['seconds']:>7.1f} s  after loading {newest['files']} newest exports "
         f"({newest['rows_loaded']:,} rows)",

@@ -24,9 +24,11 @@ def load_folder(url: str, folder: Path) -> list:
         return [load_file(conn, path, mapping) for path, mapping in planned]
 
 
-def run_dbt(url: str, *args: str, target_path: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """dbt in the project folder against ``url``; its artefacts and log go to ``target_path``."""
-    env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def run_dbt(
+    url: str, *args: str, target_path: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """dbt in the project folder against ``url`` (with ``env`` added); its artefacts and log go to ``target_path``."""
+    env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
     result = subprocess.run(
         [dbt_executable(), *args, "--target-path", str(target_path), "--log-path", str(target_path)],
         cwd=DBT_PROJECT_DIR,

@@ -37,15 +37,16 @@
     {% if adapter is defined %}
         {{ return(adapter.get_columns_in_relation(this) | map(attribute='name') | list) }}
     {% else %}
-        {{ return(['version_count', '_seen_load_id']) }}
+        {{ return(['version_count', '_seen_load_id', '_built_at']) }}
     {% endif %}
 {% endmacro %}
 
 {#- The rows to write: batch (a CTE with the model's columns except
-    _seen_load_id, one row per key, its version_count counting the batch's
+    _seen_load_id and _built_at, one row per key, its version_count counting the batch's
     versions) merged with the stored rows of the same keys: the batch's row
     where it is newer (or new), the stored one where that is newer, both with
-    the versions added up. -#}
+    the versions added up. Every row
+    written carries the newest load seen and the run that wrote it. -#}
 {% macro merge_latest_versions(batch, key_columns, raw_table) %}
     {% if is_incremental() %}
         {% set columns = stored_columns() %}
@@ -59,6 +60,8 @@
                     new_version.version_count + coalesce(old_version.version_count, 0) as version_count
                 {% elif column == '_seen_load_id' %}
                     {{ seen_load_id(raw_table) }} as _seen_load_id
+                {% elif column == '_built_at' %}
+                    {{ run_timestamp() }} as _built_at
                 {% else %}
                     new_version.{{ column }}
                 {% endif %}{{ ',' if not loop.last }}
@@ -77,6 +80,8 @@
                     new_version.version_count + old_version.version_count as version_count
                 {% elif column == '_seen_load_id' %}
                     {{ seen_load_id(raw_table) }} as _seen_load_id
+                {% elif column == '_built_at' %}
+                    {{ run_timestamp() }} as _built_at
                 {% else %}
                     old_version.{{ column }}
                 {% endif %}{{ ',' if not loop.last }}
@@ -91,7 +96,8 @@
     {% else %}
         select
             {{ batch }}.*,
-            {{ seen_load_id(raw_table) }} as _seen_load_id
+            {{ seen_load_id(raw_table) }} as _seen_load_id,
+            {{ run_timestamp() }} as _built_at
         from {{ batch }}
     {% endif %}
 {% endmacro %}

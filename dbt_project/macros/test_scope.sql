@@ -1,19 +1,22 @@
 {#- What a data test reads. dbt passes every data test's model through
     get_where_subquery (its `where` config); this override adds the daily
-    job's scope. With the var tsur_test_scope = 'written' (the daily job,
-    orchestration/warehouse/assets.py), a test on one of the big incremental
+    job's scope. With the environment variable TSUR_TEST_SCOPE = 'written'
+    (the daily job, orchestration/warehouse/assets.py), a test on one of the big incremental
     tables reads only the rows this run wrote (`_built_at` = the run's start):
     the rows it did not write were tested by the run that wrote them, and
     their keys stay unique through the tables' unique indexes. Every other
     test, and every test of the main job, a full build and `tsur build`,
-    reads the whole model. -#}
+    reads the whole model. The variable is read only when tests run
+    (`execute`), never while parsing, so both jobs share one parsed project
+    (a var would make dbt parse the whole project again). -#}
 {% macro get_where_subquery(relation) -%}
     {%- set predicates = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {%- do predicates.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- if var('tsur_test_scope', 'all') == 'written' and relation.identifier in written_scope_models() -%}
+    {%- set scoped = execute and env_var('TSUR_TEST_SCOPE', 'all') == 'written' -%}
+    {%- if scoped and relation.identifier in written_scope_models() -%}
         {%- do predicates.append('_built_at = ' ~ run_timestamp()) -%}
     {%- endif -%}
     {%- if predicates -%}
@@ -25,5 +28,8 @@
 
 {#- The incremental tables whose rows carry the run that wrote them. -#}
 {% macro written_scope_models() %}
-    {{- return(['int_appeals__unioned', 'int_appeals__deadlines', 'fct_appeals', 'agg_appeals_daily']) -}}
+    {{- return([
+        'stg_pos__messages', 'stg_im__incidents', 'stg_regional__appeals',
+        'int_appeals__unioned', 'int_appeals__deadlines', 'fct_appeals', 'agg_appeals_daily',
+    ]) -}}
 {% endmacro %}

@@ -13,7 +13,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.db.resources import WarehouseResource
-from orchestration.jobs import DAILY_BUILD_ARGS, DAILY_JOB_NAME
+from orchestration.jobs import DAILY_BUILD_ARGS, DAILY_BUILD_ENV, DAILY_JOB_NAME
 from orchestration.warehouse.project import tsur_dbt_project
 from orchestration.warehouse.resources import dbt_env
 
@@ -25,6 +25,9 @@ def tsur_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehou
     # no other way in, so the warehouse's address is put there.
     os.environ.update(dbt_env(warehouse.url()))
     args = ["build"]
+    for name in DAILY_BUILD_ENV:
+        os.environ.pop(name, None)
     if context.run.job_name == DAILY_JOB_NAME:
         args += DAILY_BUILD_ARGS
+        os.environ.update(DAILY_BUILD_ENV)
     yield from dbt.cli(args, context=context).stream()

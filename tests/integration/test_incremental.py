@@ -23,7 +23,7 @@ from orchestration.db.schema import bootstrap
 from orchestration.generate import generate_region
 from orchestration.ingest.loader import load_file, plan_files
 from orchestration.ingest.mapping import load_mappings
-from orchestration.jobs import DAILY_BUILD_ARGS
+from orchestration.jobs import DAILY_BUILD_ARGS, DAILY_BUILD_ENV
 from tests.warehouse import run_dbt
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -234,7 +234,7 @@ def test_the_daily_job_tests_the_rows_its_run_wrote(weeks):
             "model",
             "test",
         )
-        scoped = run_dbt(url, *build, *DAILY_BUILD_ARGS, target_path=out / "target")
+        scoped = run_dbt(url, *build, *DAILY_BUILD_ARGS, target_path=out / "target", env=DAILY_BUILD_ENV)
         with psycopg.connect(url) as conn:
             stamps = conn.execute(
                 "select _built_at, count(*) from marts.fct_appeals group by 1 order by 1 desc"

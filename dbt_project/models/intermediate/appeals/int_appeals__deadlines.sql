@@ -13,7 +13,11 @@
         unique_key='appeal_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['appeal_key'], 'unique': True}, {'columns': ['_built_at']}],
+        indexes=[
+            {'columns': ['appeal_key'], 'unique': True},
+            {'columns': ['_seen_load_id']},
+            {'columns': ['_built_at']},
+        ],
     )
 }}
 

@@ -15,6 +15,7 @@
         indexes=[
             {'columns': ['appeal_key'], 'unique': True},
             {'columns': ['_load_id']},
+            {'columns': ['_seen_load_id']},
             {'columns': ['applicant_key']},
             {'columns': ['address_key']},
             {'columns': ['_built_at']},

@@ -21,6 +21,7 @@
         on_schema_change='fail',
         indexes=[
             {'columns': ['appeal_key'], 'unique': True},
+            {'columns': ['_load_id']},
             {'columns': ['_built_at']},
             {'columns': ['received_date']},
             {'columns': ['answered_date']},

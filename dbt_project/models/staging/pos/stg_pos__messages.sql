@@ -11,7 +11,11 @@
         unique_key='pos_number',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['pos_number'], 'unique': True}],
+        indexes=[
+            {'columns': ['pos_number'], 'unique': True},
+            {'columns': ['_seen_load_id']},
+            {'columns': ['_built_at']},
+        ],
     )
 }}
 

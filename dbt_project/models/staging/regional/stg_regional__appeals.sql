@@ -15,7 +15,11 @@
         unique_key=['feed_name', 'source_id'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['feed_name', 'source_id'], 'unique': True}],
+        indexes=[
+            {'columns': ['feed_name', 'source_id'], 'unique': True},
+            {'columns': ['_seen_load_id']},
+            {'columns': ['_built_at']},
+        ],
     )
 }}
 {#- A table, not a view like the rest of staging: a view's SQL, with the hash
