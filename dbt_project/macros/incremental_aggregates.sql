@@ -54,12 +54,18 @@
     {{ return(api.Relation.create(identifier=this.identifier ~ '__changes', type='table')) }}
 {% endmacro %}
 
+{#- Whether this run updates the model's existing table (not a first build, a
+    full refresh, parsing, or a unit test: a unit test has no relation, and
+    mocks is_incremental in the model only). -#}
+{% macro updates_existing_table() %}
+    {{ return(execute and this is not none and is_incremental()) }}
+{% endmacro %}
+
 {#- 'incremental' when the model exists, is not being fully refreshed and has
     its counted state; 'full' otherwise (the model is then computed from all
     of fct_appeals, and an existing table is emptied first). -#}
 {% macro appeal_aggregate_mode() %}
-    {#- a unit test has no relation (and mocks is_incremental in the model only) -#}
-    {% if execute and this is not none and is_incremental() %}
+    {% if updates_existing_table() %}
         {% set state = counted_state_relation() %}
         {{ return('incremental' if load_relation(state) is not none else 'full') }}
     {% endif %}

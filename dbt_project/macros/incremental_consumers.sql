@@ -87,11 +87,15 @@
     its log, or the region's previous as-of day (the grid grows with the
     as-of, and the periods holding it become complete). A region that is new,
     whose first day moved, or that shows a dimension value never seen before
-    is computed whole (start_day null). Its cells and, per cell and grain, the
-    backlog at the end of the last period kept go to temporary tables; the
-    rows of the periods to compute are deleted. -#}
+    is computed whole (start_day null). The regions' data windows (read once,
+    for the model too), the cells and, per cell and grain, the backlog at the
+    end of the last period kept go to temporary tables; the rows of the
+    periods to compute are deleted. -#}
 {% macro prepare_period_recompute(incremental) %}
     {% if incremental %}
+        create temporary table {{ this.identifier }}__windows on commit drop as
+        {{ region_windows() }};
+
         create temporary table {{ this.identifier }}__regions on commit drop as
         with
 
@@ -109,13 +113,10 @@
 
         windows as (
             select
-                coalesce(appeal.region_code, '') as region_key,
-                min(appeal.received_date) as first_date,
-                max(appeal.as_of_at at time zone coalesce(region.timezone, '{{ var("default_timezone") }}'))::date
-                    as as_of_day
-            from {{ ref('fct_appeals') }} as appeal
-            left join {{ ref('regions') }} as region on appeal.region_code = region.region_code
-            group by region_key
+                coalesce(region_code, '') as region_key,
+                first_date,
+                as_of_local::date as as_of_day
+            from {{ this.identifier }}__windows
         ),
 
         stored as (
@@ -211,6 +212,18 @@
     {% endif %}
 {% endmacro %}
 
+{#- agg_appeals_by_period's data window per region: the day of its first
+    appeal and its as-of, local. -#}
+{% macro region_windows() %}
+    select
+        appeal.region_code,
+        min(appeal.received_date) as first_date,
+        max(appeal.as_of_at at time zone coalesce(region.timezone, '{{ var("default_timezone") }}')) as as_of_local
+    from {{ ref('fct_appeals') }} as appeal
+    left join {{ ref('regions') }} as region on appeal.region_code = region.region_code
+    group by appeal.region_code
+{% endmacro %}
+
 {#- agg_dashboard_appeals_daily's pre-hook: the days to compute again — those
     agg_appeals_daily rewrote since this model read its log, and every day
     from the start of the week of the region's previous last day on (a week
@@ -271,7 +284,7 @@
     aggregate_marks): 'incremental' when it exists and has a mark, 'full'
     otherwise. -#}
 {% macro marked_mode() %}
-    {% if not (execute and this is not none and is_incremental()) %}
+    {% if not updates_existing_table() %}
         {{ return('full') }}
     {% endif %}
     {% set marks = aggregate_marks_relation() %}
@@ -320,7 +333,7 @@
     in full this run (no mark yet, or its source says everything changed) is
     emptied first, since its rows are appended. -#}
 {% macro empty_for_full_computation() %}
-    {% if execute and this is not none and is_incremental() %}
+    {% if updates_existing_table() %}
         truncate {{ this }}
     {% else %}
         select 1

@@ -93,24 +93,22 @@ with
             or daily.calendar_date >= date_trunc('quarter', recomputed.start_day::timestamp)::date
     ),
 
+    -- the regions' data windows, as the pre-hook read them
+    region_window as (
+        select * from {{ this.identifier }}__windows
+    ),
+
 {%- else %}
 
     daily as (
         select * from {{ ref('agg_appeals_daily') }}
     ),
 
+    region_window as (
+        {{ region_windows() }}
+    ),
+
 {%- endif %}
-
-appeals as (
-    select * from {{ ref('fct_appeals') }}
-),
-
-regions as (
-    select
-        region_code,
-        timezone
-    from {{ ref('regions') }}
-),
 
 grains as (
     select
@@ -123,18 +121,6 @@ grains as (
         ('month', interval '1 month'),
         ('quarter', interval '3 months')
     ) as grain (period_grain, step)
-),
-
--- The region's data window: its first appeal's day and its as-of (local).
-region_window as (
-    select
-        appeals.region_code,
-        min(appeals.received_date) as first_date,
-        max(appeals.as_of_at at time zone coalesce(regions.timezone, '{{ var("default_timezone") }}'))
-            as as_of_local
-    from appeals
-    left join regions on appeals.region_code = regions.region_code
-    group by appeals.region_code
 ),
 
 periods as (
