@@ -5,12 +5,18 @@
     ("Incremental path"). -#}
 
 {#- The change log of an aggregate that others are computed from: one row per
-    region and day whose rows it rewrote, stamped with the run. A full
-    computation logs one row with a null day: "everything changed". -#}
+    cell of the readers' grain (region, day, block, agency, municipality,
+    channel) whose rows it rewrote, stamped with the run. A full computation
+    logs one row with a null day: "everything changed". -#}
 {% macro change_log_relation(model_name) %}
     {{ return(api.Relation.create(
-        database=target.database, schema=incremental_state_schema(), identifier=model_name ~ '__changed_days'
+        database=target.database, schema=incremental_state_schema(), identifier=model_name ~ '__changed_cells'
     )) }}
+{% endmacro %}
+
+{#- The readers of a change log: rows all of them have read are pruned. -#}
+{% macro change_log_readers(model_name) %}
+    {{ return({'agg_appeals_daily': ['agg_appeals_by_period', 'agg_dashboard_appeals_daily']}[model_name]) }}
 {% endmacro %}
 
 {% macro aggregate_marks_relation() %}
@@ -24,9 +30,13 @@
     create table if not exists {{ change_log_relation(model_name) }} (
         changed_at timestamptz not null,
         region_code text,
-        calendar_date date
+        calendar_date date,
+        block_code text,
+        agency_id text,
+        municipality_oktmo text,
+        channel text
     );
-    create index if not exists {{ model_name }}__changed_days_at on {{ change_log_relation(model_name) }} (changed_at);
+    create index if not exists {{ model_name }}__changed_cells_at on {{ change_log_relation(model_name) }} (changed_at);
     {{ create_aggregate_marks() }}
 {% endmacro %}
 
@@ -38,17 +48,28 @@
     )
 {% endmacro %}
 
-{#- Post-hook of the logging aggregate: the (region, day) of the rows written
-    now (those whose _built_at is this run's), or "everything" after a full
-    computation. -#}
-{% macro log_changed_days(full) %}
+{#- Post-hook of the logging aggregate: the cells of the rows written now
+    (those whose _built_at is this run's, emptied ones included: they are
+    deleted after this), or "everything" after a full computation. The rows
+    every reader has read are pruned first (a reader with no mark computes in
+    full, so it reads none). -#}
+{% macro log_changed_cells(full) %}
     {{ create_change_log(this.identifier) }};
+    {%- set readers = change_log_readers(this.identifier) %}
+    delete from {{ change_log_relation(this.identifier) }}
+    where changed_at <= (
+        select min(mark.read_up_to)
+        from {{ aggregate_marks_relation() }} as mark
+        where mark.model_name in ('{{ readers | join("', '") }}')
+        having count(*) = {{ readers | length }}
+    );
     {% if full %}
         insert into {{ change_log_relation(this.identifier) }} (changed_at, region_code, calendar_date)
         values ({{ run_timestamp() }}, null, null)
     {% else %}
-        insert into {{ change_log_relation(this.identifier) }} (changed_at, region_code, calendar_date)
-        select distinct _built_at, region_code, calendar_date
+        insert into {{ change_log_relation(this.identifier) }}
+        (changed_at, region_code, calendar_date, block_code, agency_id, municipality_oktmo, channel)
+        select distinct _built_at, region_code, calendar_date, block_code, agency_id, municipality_oktmo, channel
         from {{ this }}
         where _built_at = {{ run_timestamp() }}
     {% endif %}
@@ -224,56 +245,96 @@
     group by appeal.region_code
 {% endmacro %}
 
-{#- agg_dashboard_appeals_daily's pre-hook: the days to compute again — those
-    agg_appeals_daily rewrote since this model read its log, and every day
-    from the start of the week of the region's previous last day on (a week
-    becomes complete as the data's last day moves) — go to the temporary
-    table <model>__days, and their rows are deleted. -#}
-{% macro prepare_day_recompute(incremental) %}
+{#- The key of a row of agg_dashboard_appeals_daily, from the columns of
+    `alias` (a uuid: md5 of the row's day, region, block, agency,
+    municipality and channel, nulls included). -#}
+{% macro dashboard_cell_key(alias) %}
+    md5((
+        {{ alias }}.calendar_date, {{ alias }}.region_code, {{ alias }}.block_code, {{ alias }}.agency_id,
+        {{ alias }}.municipality_oktmo, {{ alias }}.channel
+    )::text)::uuid
+{%- endmacro %}
+
+{#- agg_dashboard_appeals_daily's pre-hook: the cells to compute again go to
+    the temporary table <model>__cells, and their rows are deleted. They are
+    the cells agg_appeals_daily rewrote since this model read its log, and
+    every cell of the days from the week of the region's last day of data on
+    (a week becomes complete as the last day moves; the earlier of its
+    last day before and after the run). -#}
+{% macro prepare_cell_recompute(incremental) %}
     {% if incremental %}
-        create temporary table {{ this.identifier }}__days on commit drop as
+        create temporary table {{ this.identifier }}__cells on commit drop as
         with
 
-        changed_days as (
-            {{ unread_changed_days('agg_appeals_daily') }}
+        changed as (
+            select distinct
+                log.calendar_date,
+                log.region_code,
+                log.block_code,
+                log.agency_id,
+                log.municipality_oktmo,
+                log.channel
+            from {{ change_log_relation('agg_appeals_daily') }} as log
+            where
+                log.calendar_date is not null
+                and log.changed_at > {{ read_mark() }}
+        ),
+
+        last_days as (
+            select
+                coalesce(region_code, '') as region_key,
+                max(calendar_date) as last_day
+            from {{ this }}
+            group by region_key
+            union all
+            select
+                coalesce(region_code, '') as region_key,
+                max(calendar_date) as last_day
+            from {{ ref('agg_appeals_daily') }}
+            group by region_key
         ),
 
         week_tails as (
             select
-                coalesce(region_code, '') as region_key,
-                date_trunc('week', max(calendar_date)::timestamp)::date as from_day
-            from {{ this }}
+                region_key,
+                date_trunc('week', min(last_day)::timestamp)::date as from_day
+            from last_days
             group by region_key
+        ),
+
+        tail_cells as (
+            select
+                known.calendar_date,
+                known.region_code,
+                known.block_code,
+                known.agency_id,
+                known.municipality_oktmo,
+                known.channel
+            from {{ this }} as known
+            inner join week_tails
+                on
+                    coalesce(known.region_code, '') = week_tails.region_key
+                    and known.calendar_date >= week_tails.from_day
+        ),
+
+        cells as (
+            select * from changed
+            union
+            select * from tail_cells
         )
 
         select
-            coalesce(region_code, '') as region_key,
-            calendar_date,
-            null::date as from_day
-        from changed_days
-        union all
-        select
-            region_key,
-            null::date as calendar_date,
-            from_day
-        from week_tails;
+            {{ dashboard_cell_key('cells') }} as cell_key,
+            cells.*
+        from cells;
 
-        analyze {{ this.identifier }}__days;
+        create unique index on {{ this.identifier }}__cells (cell_key);
+
+        analyze {{ this.identifier }}__cells;
 
         delete from {{ this }} as known
-        where
-            (coalesce(known.region_code, ''), known.calendar_date) in (
-                select
-                    recomputed.region_key,
-                    recomputed.calendar_date
-                from {{ this.identifier }}__days as recomputed
-                where recomputed.calendar_date is not null
-            )
-            or known.calendar_date >= (
-                select recomputed.from_day
-                from {{ this.identifier }}__days as recomputed
-                where recomputed.region_key = coalesce(known.region_code, '') and recomputed.from_day is not null
-            )
+        using {{ this.identifier }}__cells as recomputed
+        where known.cell_key = recomputed.cell_key
     {% else %}
         {{ empty_for_full_computation() }}
     {% endif %}

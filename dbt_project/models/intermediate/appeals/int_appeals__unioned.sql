@@ -5,7 +5,15 @@
 --
 -- Incremental: a run takes the staging rows written since its last run
 -- (_seen_load_id above its own newest), so a new day of files conforms only
--- the appeals it touches. Reference data changes need --full-refresh.
+-- the appeals it touches. The pre-hook copies them into analysed temporary
+-- tables first, so that the planner knows how few they are (estimated from
+-- the staging tables' statistics, a new load lies beyond their histograms).
+-- Reference data changes need --full-refresh.
+{%- set sources = {
+    'pos': 'stg_pos__messages',
+    'im': 'stg_im__incidents',
+    'regional': 'stg_regional__appeals',
+} %}
 {{
     config(
         materialized='incremental',
@@ -16,34 +24,26 @@
             {'columns': ['appeal_key'], 'unique': True},
             {'columns': ['_load_id']},
             {'columns': ['_seen_load_id']},
-            {'columns': ['applicant_key']},
-            {'columns': ['address_key']},
+            {'columns': ['applicant_key', 'received_at']},
+            {'columns': ['address_key', 'received_at']},
             {'columns': ['_built_at']},
         ],
+        pre_hook=["{{ prepare_staging_delta(" ~ sources ~ ") }}"],
     )
 }}
-
-{%- set since_last_run -%}
-    {%- if is_incremental() -%}
-        where _seen_load_id > (select coalesce(max(seen._seen_load_id), 0) from {{ this }} as seen)
-    {%- endif -%}
-{%- endset %}
 
 with
 
 pos as (
-    select * from {{ ref('stg_pos__messages') }}
-    {{ since_last_run }}
+    {{ staging_delta('pos', 'stg_pos__messages') }}
 ),
 
 im as (
-    select * from {{ ref('stg_im__incidents') }}
-    {{ since_last_run }}
+    {{ staging_delta('im', 'stg_im__incidents') }}
 ),
 
 regional as (
-    select * from {{ ref('stg_regional__appeals') }}
-    {{ since_last_run }}
+    {{ staging_delta('regional', 'stg_regional__appeals') }}
 ),
 
 category_lookup as (

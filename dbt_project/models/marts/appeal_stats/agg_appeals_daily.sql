@@ -117,7 +117,7 @@
         "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
     ],
     post_hook=[
-        "{{ log_changed_days(full=appeal_aggregate_mode() == 'full') }}",
+        "{{ log_changed_cells(full=appeal_aggregate_mode() == 'full') }}",
         "delete from {{ this }} where _built_at = {{ run_timestamp() }} and event_count = 0",
         "{{ save_counted_state(" ~ counted_columns ~ ") }}",
     ],

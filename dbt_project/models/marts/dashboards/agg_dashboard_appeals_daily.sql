@@ -8,21 +8,24 @@
 -- on the day (the period filter), the municipality and the block (the
 -- row-level security of those roles).
 --
--- Incremental (macros/incremental_aggregates.sql): a run computes again the
--- days agg_appeals_daily rewrote since this model read its change log, and
--- the days from the week of the region's previous last day on. A full
--- refresh gives the same rows (tests/integration/test_incremental.py).
+-- Incremental (macros/incremental_consumers.sql): a run computes again the
+-- cells (day, region, block, agency, municipality, channel) agg_appeals_daily
+-- rewrote since this model read its change log, and the days from the week
+-- of the region's last day on (the week's completeness moves with it). A
+-- full refresh gives the same rows (tests/integration/test_incremental.py).
 {%- set mode = changed_days_mode('agg_appeals_daily') %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     indexes=[
+        {'columns': ['cell_key'], 'unique': True},
+        {'columns': ['_built_at']},
         {'columns': ['calendar_date']},
         {'columns': ['municipality_oktmo']},
         {'columns': ['block_code']},
     ],
-    pre_hook=["{{ prepare_day_recompute(changed_days_mode('agg_appeals_daily') == 'incremental') }}"],
+    pre_hook=["{{ prepare_cell_recompute(changed_days_mode('agg_appeals_daily') == 'incremental') }}"],
     post_hook=["{{ set_read_mark() }}"],
 ) }}
 
@@ -30,39 +33,16 @@ with
 
 {% if mode == 'incremental' -%}
 
+    -- the cells to compute again (the pre-hook deleted their rows)
     recomputed as (
-        select * from {{ this.identifier }}__days
-    ),
-
-    -- the days agg_appeals_daily rewrote, and each region's week tail
-    changed_days as (
-        select
-            region_key,
-            calendar_date
-        from recomputed
-        where calendar_date is not null
-    ),
-
-    week_tails as (
-        select
-            region_key,
-            from_day
-        from recomputed
-        where from_day is not null
+        select * from {{ this.identifier }}__cells
     ),
 
     daily as (
         select daily.*
         from {{ ref('agg_appeals_daily') }} as daily
-        left join week_tails on coalesce(daily.region_code, '') = week_tails.region_key
-        where
-            daily.calendar_date >= week_tails.from_day
-            or (coalesce(daily.region_code, ''), daily.calendar_date) in (
-                select
-                    changed_days.region_key,
-                    changed_days.calendar_date
-                from changed_days
-            )
+        inner join recomputed on {{ dashboard_cell_key('daily') }} = recomputed.cell_key
+        where daily.calendar_date >= (select min(first_cell.calendar_date) from recomputed as first_cell)
     ),
 
     -- each region's last day of data, over all its days
@@ -172,6 +152,7 @@ summed as (
 
 final as (
     select
+        {{ dashboard_cell_key('summed') }} as cell_key,
         summed.calendar_date,
         summed.region_code,
         summed.block_code,
@@ -221,7 +202,9 @@ final as (
         summed.satisfied_count,
         summed.negative_count,
         summed.formal_reply_judged_count,
-        summed.formal_reply_count
+        summed.formal_reply_count,
+        -- the run that wrote the row (the daily job tests the rows it wrote: macros/test_scope.sql)
+        {{ run_timestamp() }} as _built_at
     from summed
     left join blocks
         on

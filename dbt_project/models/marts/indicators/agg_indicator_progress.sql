@@ -85,7 +85,9 @@ windowed as (
         on {{ name_key('targets.source_block') }} = blocks.block_key
 ),
 
-summed as (
+-- Materialised: the targets' row count is estimated at one (a view that
+-- picks the newest version), and a nested loop would sum the days per target.
+summed as materialized (
     select
         windowed.indicator_target_key,
         min(daily.activity_date) as data_from,
