@@ -4,29 +4,32 @@
     the related appeals and every open appeal, whose overdue state moves with
     the as-of), and each of them may have counted before on other days or in
     other cells: an answer re-dated, a category corrected, a deadline passed.
-    To update an aggregate from those rows alone, the aggregate must know what
-    it counted for each of them last time. So an incremental aggregate keeps,
-    next to itself, its *counted state*: the columns of fct_appeals it reads,
-    per appeal, as it last counted them (intermediate.<model>__counted).
-
-    Each run, inside the model's transaction:
-      * pre-hook (prepare_appeal_changes): the appeals fct_appeals rewrote
-        since the state (fct_appeals._built_at newer than the state's), and
-        among them those whose counted columns differ from the state, into
-        the session's temporary table <model>__changes: the new version with
-        sign +1 and the counted one with sign -1;
+    To update an aggregate from those rows alone, the aggregate must know the
+    version it counted of each of them. So fct_appeals keeps a change log
+    (intermediate.fct_appeals__changes): its incremental strategy
+    (logged_delete_insert) writes there, stamped with the run, each row it
+    replaces (sign -1) and each row it writes (sign +1); a full build logs one
+    row with sign 0, "everything changed". Each aggregate reading it keeps the
+    moment it has read up to (intermediate.aggregate_marks), and each run,
+    inside the aggregate's transaction:
+      * pre-hook (prepare_appeal_changes): from the log rows after its mark,
+        the appeals whose columns it reads differ between the version it
+        counted (the oldest replaced) and the current one (the newest
+        written), into the session's temporary table <model>__changes: the
+        current version with sign +1 and the counted one with sign -1;
       * the model reads that table (appeal_changes_relation) to compute what
         changed: signed sums for additive aggregates, the affected periods
         for the others;
-      * post-hook (save_counted_state): the state takes the rewritten rows.
-    The state and the aggregate change in one transaction, so a failed or
-    skipped run leaves them in step; a full refresh (or a state that is
-    missing) rebuilds both from fct_appeals.
+      * post-hook: the mark moves to this run.
+    The aggregate and its mark change in one transaction, so a failed or
+    skipped run reads the same rows again next time; with no mark, or after a
+    full build of fct_appeals, the aggregate is computed from all of it. The
+    rows every reader has read are pruned when fct_appeals next writes.
 
     Aggregates computed from another aggregate (agg_appeals_by_period and
-    agg_dashboard_appeals_daily from agg_appeals_daily) read the days it
-    changed from its change log (intermediate.agg_appeals_daily__changed_days),
-    each keeping the moment it has read up to in intermediate.aggregate_marks. -#}
+    agg_dashboard_appeals_daily from agg_appeals_daily) read the cells it
+    changed from its change log (intermediate.agg_appeals_daily__changed_cells),
+    in the same way (macros/incremental_consumers.sql). -#}
 
 {#- The start of this dbt run, as a timestamptz literal: the stamp of the rows
     a run writes (now() outside dbt, e.g. when sqlfluff renders a model). -#}
@@ -42,12 +45,79 @@
     {{- return('intermediate') -}}
 {% endmacro %}
 
-{% macro counted_state_relation(model_name=none) %}
+{#- fct_appeals' change log and the models that read it. -#}
+{% macro appeal_change_log_relation() %}
     {{ return(api.Relation.create(
-        database=target.database,
-        schema=incremental_state_schema(),
-        identifier=(model_name or this.identifier) ~ '__counted',
+        database=target.database, schema=incremental_state_schema(), identifier='fct_appeals__changes'
     )) }}
+{% endmacro %}
+
+{% macro appeal_change_log_readers() %}
+    {{ return(['agg_appeals_daily', 'agg_appeal_times_by_period', 'int_ratings__measures']) }}
+{% endmacro %}
+
+{#- fct_appeals' incremental strategy: dbt's delete+insert, with the rows it
+    replaces and the rows it writes logged (the log is created, saying
+    "everything changed", when missing). The rows all readers have read are
+    pruned first. -#}
+{% macro get_incremental_logged_delete_insert_sql(arg_dict) %}
+    {%- set target_relation = arg_dict['target_relation'] -%}
+    {%- set temp_relation = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set log = appeal_change_log_relation() -%}
+    {%- set readers = appeal_change_log_readers() -%}
+    {%- if load_relation(log) is none -%}
+        {{ create_appeal_change_log(target_relation) }};
+    {%- endif %}
+    {{ create_aggregate_marks() }};
+
+    delete from {{ log }}
+    where changed_at <= (
+        select min(mark.read_up_to)
+        from {{ aggregate_marks_relation() }} as mark
+        where mark.model_name in ('{{ readers | join("', '") }}')
+        having count(*) = {{ readers | length }}
+    );
+
+    insert into {{ log }} (changed_at, sign, {{ columns }})
+    select {{ run_timestamp() }}, -1, {{ columns }}
+    from {{ target_relation }}
+    where {{ key }} in (select replaced.{{ key }} from {{ temp_relation }} as replaced);
+
+    {{ get_delete_insert_merge_sql(
+        target_relation, temp_relation, key, arg_dict['dest_columns'], arg_dict['incremental_predicates']
+    ) }};
+
+    insert into {{ log }} (changed_at, sign, {{ columns }})
+    select {{ run_timestamp() }}, 1, {{ columns }}
+    from {{ temp_relation }}
+{% endmacro %}
+
+{#- The log: fct_appeals' columns after the run's stamp and the sign, and one
+    row saying "everything changed" (sign 0). -#}
+{% macro create_appeal_change_log(fact) %}
+    {%- set log = appeal_change_log_relation() -%}
+    create schema if not exists {{ log.schema }};
+    drop table if exists {{ log }};
+    create table {{ log }} as
+    select
+        null::timestamptz as changed_at,
+        null::smallint as sign,
+        fact.*
+    from {{ fact }} as fact
+    where false;
+    create index on {{ log }} (changed_at);
+    insert into {{ log }} (changed_at, sign) values ({{ run_timestamp() }}, 0)
+{% endmacro %}
+
+{#- fct_appeals' post-hook: a full build starts the log afresh. -#}
+{% macro log_full_appeal_build() %}
+    {% if updates_existing_table() %}
+        select 1
+    {% else %}
+        {{ create_appeal_change_log(this) }}
+    {% endif %}
 {% endmacro %}
 
 {% macro appeal_changes_relation() %}
@@ -61,56 +131,74 @@
     {{ return(execute and this is not none and is_incremental()) }}
 {% endmacro %}
 
-{#- 'incremental' when the model exists, is not being fully refreshed and has
-    its counted state; 'full' otherwise (the model is then computed from all
-    of fct_appeals, and an existing table is emptied first). -#}
+{#- 'incremental' when the model exists, is not being fully refreshed, has
+    a mark, and fct_appeals' log has no full build after it; 'full'
+    otherwise (the model is then computed from all of fct_appeals, and an
+    existing table is emptied first). -#}
 {% macro appeal_aggregate_mode() %}
-    {% if updates_existing_table() %}
-        {% set state = counted_state_relation() %}
-        {{ return('incremental' if load_relation(state) is not none else 'full') }}
+    {% if marked_mode() == 'full' %}
+        {{ return('full') }}
     {% endif %}
-    {{ return('full') }}
+    {% set log = appeal_change_log_relation() %}
+    {% if load_relation(log) is none %}
+        {{ return('full') }}
+    {% endif %}
+    {% set query %}
+        select count(*) from {{ log }} as log where log.sign = 0 and log.changed_at > {{ read_mark() }}
+    {% endset %}
+    {{ return('full' if run_query(query).rows[0][0] > 0 else 'incremental') }}
 {% endmacro %}
 
 {#- Pre-hook: the changed appeals, signed, in the temporary table the model reads. -#}
 {% macro prepare_appeal_changes(columns) %}
-    {% set mode = appeal_aggregate_mode() %}
-    {% if mode == 'incremental' %}
-        {% set state = counted_state_relation() %}
+    {% if appeal_aggregate_mode() == 'incremental' %}
         {% set changes = appeal_changes_relation() %}
-        create temporary table {{ this.identifier }}__rewritten on commit drop as
-        select
-            appeal_key,
-            _built_at,
-            {{ columns | join(',\n            ') }}
-        from {{ ref('fct_appeals') }}
-        where _built_at > (select coalesce(max(counted._built_at), '-infinity'::timestamptz) from {{ state }} as counted);
-
         create temporary table {{ changes }} on commit drop as
         with
 
+        logged as (
+            select
+                changed_at,
+                sign,
+                appeal_key,
+                {{ columns | join(',\n                ') }}
+            from {{ appeal_change_log_relation() }}
+            where changed_at > {{ read_mark() }} and sign != 0
+        ),
+
+        -- the version this model counted: the oldest replaced since its mark
         counted as (
-            select counted.*
-            from {{ state }} as counted
-            inner join {{ this.identifier }}__rewritten as rewritten on counted.appeal_key = rewritten.appeal_key
+            select distinct on (appeal_key) *
+            from logged
+            where sign = -1
+            order by appeal_key asc, changed_at asc
+        ),
+
+        -- the current version: the newest written
+        current_version as (
+            select distinct on (appeal_key) *
+            from logged
+            where sign = 1
+            order by appeal_key asc, changed_at desc
         ),
 
         changed as (
-            select rewritten.appeal_key
-            from {{ this.identifier }}__rewritten as rewritten
-            left join counted on rewritten.appeal_key = counted.appeal_key
+            select coalesce(current_version.appeal_key, counted.appeal_key) as appeal_key
+            from current_version
+            full outer join counted on current_version.appeal_key = counted.appeal_key
             where
                 counted.appeal_key is null
-                or (rewritten.{{ columns | join(', rewritten.') }})
+                or current_version.appeal_key is null
+                or (current_version.{{ columns | join(', current_version.') }})
                 is distinct from (counted.{{ columns | join(', counted.') }})
         )
 
         select
             1 as sign,
-            rewritten.appeal_key,
-            rewritten.{{ columns | join(',\n            rewritten.') }}
-        from {{ this.identifier }}__rewritten as rewritten
-        inner join changed on rewritten.appeal_key = changed.appeal_key
+            current_version.appeal_key,
+            current_version.{{ columns | join(',\n            current_version.') }}
+        from current_version
+        inner join changed on current_version.appeal_key = changed.appeal_key
         union all
         select
             -1 as sign,
@@ -121,35 +209,16 @@
 
         analyze {{ changes }}
     {% else %}
-        {#- no counted state (first run of this version): recomputed in full -#}
+        {#- no mark, or fct_appeals was built in full: recomputed in full -#}
         {{ empty_for_full_computation() }}
     {% endif %}
 {% endmacro %}
 
-{#- Post-hook: the counted state takes the rows fct_appeals rewrote (all of
-    fct_appeals after a full computation). -#}
-{% macro save_counted_state(columns) %}
-    {% set state = counted_state_relation() %}
-    {% if appeal_aggregate_mode() == 'incremental' %}
-        delete from {{ state }} as counted
-        using {{ this.identifier }}__rewritten as rewritten
-        where counted.appeal_key = rewritten.appeal_key;
-
-        insert into {{ state }}
-        select * from {{ this.identifier }}__rewritten
-    {% else %}
-        create schema if not exists {{ state.schema }};
-        drop table if exists {{ state }};
-        create table {{ state }} as
-        select
-            appeal_key,
-            _built_at,
-            {{ columns | join(',\n            ') }}
-        from {{ ref('fct_appeals') }};
-        create unique index on {{ state }} (appeal_key);
-        create index on {{ state }} (_built_at);
-        analyze {{ state }}
-    {% endif %}
+{#- Post-hook: this model has read fct_appeals' log up to this run (the
+    counted state an earlier version kept per model is dropped). -#}
+{% macro mark_appeal_changes_read() %}
+    {{ set_read_mark() }};
+    drop table if exists {{ incremental_state_schema() }}.{{ this.identifier }}__counted
 {% endmacro %}
 
 {#- Pre-hook of an aggregate per period (day, week, month, quarter) that is

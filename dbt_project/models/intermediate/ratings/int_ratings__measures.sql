@@ -47,7 +47,7 @@
         "{{ prepare_rating_recompute(appeal_aggregate_mode() == 'incremental') }}",
     ],
     post_hook=[
-        "{{ save_counted_state(" ~ counted_columns ~ ") }}",
+        "{{ mark_appeal_changes_read() }}",
         "analyze {{ this }}",
     ],
 ) }}

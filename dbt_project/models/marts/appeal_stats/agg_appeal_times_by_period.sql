@@ -40,7 +40,7 @@
         "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
         "{{ prepare_changed_periods(appeal_times_changed_days(), appeal_aggregate_mode() == 'incremental') }}",
     ],
-    post_hook=["{{ save_counted_state(" ~ counted_columns ~ ") }}"],
+    post_hook=["{{ mark_appeal_changes_read() }}"],
 ) }}
 
 with

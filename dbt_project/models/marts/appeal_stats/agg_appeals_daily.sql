@@ -119,7 +119,7 @@
     post_hook=[
         "{{ log_changed_cells(full=appeal_aggregate_mode() == 'full') }}",
         "delete from {{ this }} where _built_at = {{ run_timestamp() }} and event_count = 0",
-        "{{ save_counted_state(" ~ counted_columns ~ ") }}",
+        "{{ mark_appeal_changes_read() }}",
     ],
 ) }}
 

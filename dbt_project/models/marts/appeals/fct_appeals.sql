@@ -8,7 +8,9 @@
 -- appeal still open (its overdue state moves with the data's as-of even when
 -- no new version arrives). A full refresh gives the same rows (tested in
 -- tests/integration/test_incremental.py). Reference data changes (seeds)
--- need `tsur build --full-refresh`.
+-- need `tsur build --full-refresh`. The rows a run replaces and writes go to
+-- a change log the appeal aggregates read (strategy logged_delete_insert,
+-- macros/incremental_aggregates.sql).
 --
 -- int_appeals__unioned is read through ref() in several CTEs rather than one
 -- import CTE: a CTE used twice is materialised whole by PostgreSQL, and an
@@ -17,7 +19,7 @@
     config(
         materialized='incremental',
         unique_key='appeal_key',
-        incremental_strategy='delete+insert',
+        incremental_strategy='logged_delete_insert',
         on_schema_change='fail',
         indexes=[
             {'columns': ['appeal_key'], 'unique': True},
@@ -26,6 +28,7 @@
             {'columns': ['received_date']},
             {'columns': ['answered_date']},
         ],
+        post_hook=["{{ log_full_appeal_build() }}"],
     )
 }}
 
