@@ -53,7 +53,7 @@
 {% endmacro %}
 
 {% macro appeal_change_log_readers() %}
-    {{ return(['agg_appeals_daily', 'agg_appeal_times_by_period', 'int_ratings__measures']) }}
+    {{ return(['agg_appeals_daily', 'agg_appeal_times_by_period', 'int_ratings__measures', 'int_indicators__daily']) }}
 {% endmacro %}
 
 {#- fct_appeals' incremental strategy: dbt's delete+insert, with the rows it
@@ -314,6 +314,8 @@
         from {{ appeal_changes_relation() }}
         where region_code is not null
         group by region_code;
+
+        analyze {{ this.identifier }}__regions;
 
         delete from {{ this }} as known
         using {{ this.identifier }}__regions as recomputed

@@ -117,6 +117,8 @@
         create temporary table {{ this.identifier }}__windows on commit drop as
         {{ region_windows() }};
 
+        analyze {{ this.identifier }}__windows;
+
         create temporary table {{ this.identifier }}__regions on commit drop as
         with
 
@@ -199,6 +201,8 @@
             or windows.first_date != stored.first_date
             or windows.as_of_day != stored.as_of_day;
 
+        analyze {{ this.identifier }}__regions;
+
         create temporary table {{ this.identifier }}__cells on commit drop as
         select distinct
             known.region_code,
@@ -208,6 +212,8 @@
         inner join {{ this.identifier }}__regions as recomputed
             on coalesce(known.region_code, '') = recomputed.region_key
         where known.period_grain = 'quarter' and recomputed.start_day is not null;
+
+        analyze {{ this.identifier }}__cells;
 
         create temporary table {{ this.identifier }}__base on commit drop as
         select distinct on (known.period_grain, known.region_code, known.dimension, known.dimension_value)
@@ -223,6 +229,8 @@
         where known.period_end < recomputed.start_day
         order by known.period_grain, known.region_code, known.dimension, known.dimension_value, known.period_start desc;
 
+        analyze {{ this.identifier }}__base;
+
         delete from {{ this }} as known
         using {{ this.identifier }}__regions as recomputed
         where
@@ -237,12 +245,11 @@
     appeal and its as-of, local. -#}
 {% macro region_windows() %}
     select
-        appeal.region_code,
-        min(appeal.received_date) as first_date,
-        max(appeal.as_of_at at time zone coalesce(region.timezone, '{{ var("default_timezone") }}')) as as_of_local
-    from {{ ref('fct_appeals') }} as appeal
-    left join {{ ref('regions') }} as region on appeal.region_code = region.region_code
-    group by appeal.region_code
+        bounds.region_code,
+        bounds.first_received_date as first_date,
+        bounds.as_of_at at time zone coalesce(region.timezone, '{{ var("default_timezone") }}') as as_of_local
+    from ({{ appeal_region_bounds() }}) as bounds
+    left join {{ ref('regions') }} as region on bounds.region_code = region.region_code
 {% endmacro %}
 
 {#- The key of a row of agg_dashboard_appeals_daily, from the columns of

@@ -39,8 +39,9 @@ INCREMENTAL_MARTS = (
     "agg_dashboard_appeals_daily",
     "fct_deadline_checks",
     "int_ratings__measures",
+    "int_indicators__daily",
 )
-SCHEMAS = {"int_ratings__measures": "intermediate"}
+SCHEMAS = {"int_ratings__measures": "intermediate", "int_indicators__daily": "intermediate"}
 SELECTION = ("--select", *(f"+{m}" for m in INCREMENTAL_MARTS))
 FIRST_BUILD = ("build", *SELECTION, "--resource-type", "model", "seed", "snapshot")
 RUN = ("run", *SELECTION)

@@ -6,112 +6,150 @@
 --
 -- A table: agg_indicator_progress and two data tests read it, and as a view
 -- each of them would scan fct_appeals again.
-{{ config(materialized='table') }}
+--
+-- Incremental (macros/incremental_aggregates.sql): every measure is a sum, so
+-- a run adds to each row the measures of the appeals fct_appeals changed,
+-- their current version counted +1 and the version this model counted -1; a
+-- row left with nothing received or answered is deleted. A full refresh
+-- gives the same rows (tests/integration/test_incremental.py).
+{%- set counted_columns = [
+    'region_code',
+    'source_kind',
+    'block_code',
+    'received_date',
+    'answered_date',
+    'hours_to_answer',
+    'hours_to_first_response',
+    'is_on_time',
+    'rating',
+    'is_satisfied',
+    'is_repeat',
+    'is_redirected',
+    'is_formal_reply',
+    'is_rejected',
+] %}
+{%- set dimensions = ['region_code', 'source_kind', 'block_code', 'activity_date'] %}
+{#- name, the signed sum over the received (r) or answered (a) events -#}
+{%- set measures = [
+    ['received', "sum(sign) filter (where event_kind = 'r')"],
+    ['received_repeat', "sum(sign) filter (where event_kind = 'r' and is_repeat)"],
+    ['received_redirected', "sum(sign) filter (where event_kind = 'r' and is_redirected)"],
+    ['received_with_first_response', "sum(sign) filter (where event_kind = 'r' and hours_to_first_response is not null)"],
+    ['hours_to_first_response_sum', "sum(sign * hours_to_first_response) filter (where event_kind = 'r')"],
+    ['answered', "sum(sign) filter (where event_kind = 'a')"],
+    ['answered_with_time', "sum(sign) filter (where event_kind = 'a' and hours_to_answer is not null)"],
+    ['hours_to_answer_sum', "sum(sign * hours_to_answer) filter (where event_kind = 'a')"],
+    ['answered_with_deadline', "sum(sign) filter (where event_kind = 'a' and is_on_time is not null)"],
+    ['answered_late', "sum(sign) filter (where event_kind = 'a' and not is_on_time)"],
+    ['answered_rated', "sum(sign) filter (where event_kind = 'a' and rating is not null)"],
+    ['answered_rated_positive', "sum(sign) filter (where event_kind = 'a' and rating >= 4)"],
+    ['answered_with_reaction', "sum(sign) filter (where event_kind = 'a' and is_satisfied is not null)"],
+    ['answered_satisfied', "sum(sign) filter (where event_kind = 'a' and is_satisfied)"],
+    ['answered_with_formal_check', "sum(sign) filter (where event_kind = 'a' and is_formal_reply is not null)"],
+    ['answered_formal_reply', "sum(sign) filter (where event_kind = 'a' and is_formal_reply)"],
+] %}
+{%- set mode = appeal_aggregate_mode() %}
+{{ config(
+    materialized='incremental',
+    unique_key='cell_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    indexes=[{'columns': ['cell_key'], 'unique': True}],
+    pre_hook=["{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}"],
+    post_hook=[
+        "delete from {{ this }} where _built_at = {{ run_timestamp() }} and received = 0 and answered = 0",
+        "{{ mark_appeal_changes_read() }}",
+    ],
+) }}
 
 with
 
-appeals as (
+{% if mode == 'incremental' -%}
+
+    -- The changed appeals: current versions +1, the versions counted before -1.
+    appeals as (
+        select *
+        from {{ appeal_changes_relation() }}
+        where not is_rejected and region_code is not null
+    ),
+
+{%- else %}
+
+    appeals as (
+        select
+            1 as sign,
+            {{ counted_columns | join(',\n            ') }}
+        from {{ ref('fct_appeals') }}
+        where not is_rejected and region_code is not null
+    ),
+
+{%- endif %}
+
+-- each appeal on the day it was received and on the day it was answered
+events as (
     select
-        region_code,
-        source_kind,
-        block_code,
-        received_date,
-        answered_date,
-        hours_to_answer,
-        hours_to_first_response,
-        is_on_time,
-        rating,
-        is_satisfied,
-        is_repeat,
-        is_redirected,
-        is_formal_reply
-    from {{ ref('fct_appeals') }}
-    where
-        not is_rejected
-        and region_code is not null
+        occurrence.event_kind,
+        occurrence.activity_date,
+        appeals.*
+    from appeals
+    cross join
+        lateral (
+            values
+            ('r', appeals.received_date),
+            ('a', appeals.answered_date)
+        ) as occurrence (event_kind, activity_date)
+    where occurrence.activity_date is not null
 ),
 
-received as (
+signed as (
     select
-        region_code,
-        source_kind,
-        block_code,
-        received_date as activity_date,
-        count(*) as received,
-        count(*) filter (where is_repeat) as received_repeat,
-        count(*) filter (where is_redirected) as received_redirected,
-        count(hours_to_first_response) as received_with_first_response,
-        coalesce(sum(hours_to_first_response), 0) as hours_to_first_response_sum,
-        0 as answered,
-        0 as answered_with_time,
-        0 as hours_to_answer_sum,
-        0 as answered_with_deadline,
-        0 as answered_late,
-        0 as answered_rated,
-        0 as answered_rated_positive,
-        0 as answered_with_reaction,
-        0 as answered_satisfied,
-        0 as answered_with_formal_check,
-        0 as answered_formal_reply
-    from appeals
-    group by region_code, source_kind, block_code, received_date
+        {{ dimensions | join(',\n        ') }},
+    {%- for name, expression in measures %}
+        coalesce({{ expression }}, 0)::numeric as {{ name }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+    from events
+    group by {{ dimensions | join(', ') }}
 ),
 
-answered as (
-    select
-        region_code,
-        source_kind,
-        block_code,
-        answered_date as activity_date,
-        0 as received,
-        0 as received_repeat,
-        0 as received_redirected,
-        0 as received_with_first_response,
-        0 as hours_to_first_response_sum,
-        count(*) as answered,
-        count(hours_to_answer) as answered_with_time,
-        coalesce(sum(hours_to_answer), 0) as hours_to_answer_sum,
-        count(is_on_time) as answered_with_deadline,
-        count(*) filter (where not is_on_time) as answered_late,
-        count(rating) as answered_rated,
-        count(*) filter (where rating >= 4) as answered_rated_positive,
-        count(is_satisfied) as answered_with_reaction,
-        count(*) filter (where is_satisfied) as answered_satisfied,
-        count(is_formal_reply) as answered_with_formal_check,
-        count(*) filter (where is_formal_reply) as answered_formal_reply
-    from appeals
-    where answered_date is not null
-    group by region_code, source_kind, block_code, answered_date
-),
+{% if mode == 'incremental' -%}
+
+    -- The rows whose values change, with their stored values added.
+    summed as (
+        select
+            {%- for dimension in dimensions %}
+                signed.{{ dimension }},
+            {%- endfor %}
+        {%- for name, expression in measures %}
+            coalesce(kept.{{ name }}, 0) + signed.{{ name }} as {{ name }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+        from signed
+        left join {{ this }} as kept
+            on kept.cell_key = md5((signed.{{ dimensions | join(', signed.') }})::text)::uuid
+        where
+            {%- for name, expression in measures %}
+                {{ 'or ' if not loop.first }}signed.{{ name }} != 0
+            {%- endfor %}
+    ),
+
+{%- else %}
+
+    summed as (
+        select * from signed
+    ),
+
+{%- endif %}
 
 final as (
     select
-        region_code,
-        source_kind,
-        block_code,
-        activity_date,
-        sum(received) as received,
-        sum(received_repeat) as received_repeat,
-        sum(received_redirected) as received_redirected,
-        sum(received_with_first_response) as received_with_first_response,
-        sum(hours_to_first_response_sum) as hours_to_first_response_sum,
-        sum(answered) as answered,
-        sum(answered_with_time) as answered_with_time,
-        sum(hours_to_answer_sum) as hours_to_answer_sum,
-        sum(answered_with_deadline) as answered_with_deadline,
-        sum(answered_late) as answered_late,
-        sum(answered_rated) as answered_rated,
-        sum(answered_rated_positive) as answered_rated_positive,
-        sum(answered_with_reaction) as answered_with_reaction,
-        sum(answered_satisfied) as answered_satisfied,
-        sum(answered_with_formal_check) as answered_with_formal_check,
-        sum(answered_formal_reply) as answered_formal_reply
-    from (
-        select * from received
-        union all
-        select * from answered
-    ) as activity
-    group by region_code, source_kind, block_code, activity_date
+        md5(({{ dimensions | join(', ') }})::text)::uuid as cell_key,
+        {{ dimensions | join(',\n        ') }},
+        {%- for name, expression in measures %}
+            {{ name }},
+        {%- endfor %}
+        {{ run_timestamp() }} as _built_at
+    from summed
 )
 
 select * from final

@@ -8,12 +8,11 @@ with
 
 appeals as (
     select
-        region_code,
-        min(received_date) as first_received_date,
-        max(as_of_at) as as_of_at
-    from {{ ref('fct_appeals') }}
-    where region_code is not null
-    group by region_code
+        bounds.region_code,
+        bounds.first_received_date,
+        bounds.as_of_at
+    from ({{ appeal_region_bounds() }}) as bounds
+    where bounds.region_code is not null
 ),
 
 regions as (

@@ -27,6 +27,8 @@
             {'columns': ['_built_at']},
             {'columns': ['received_date']},
             {'columns': ['answered_date']},
+            {'columns': ['region_code', 'received_date']},
+            {'columns': ['region_code', 'as_of_at']},
         ],
         post_hook=["{{ log_full_appeal_build() }}"],
     )

@@ -31,12 +31,11 @@ daily as (
 
 region_as_of as (
     select
-        fct.region_code,
-        max((fct.as_of_at at time zone regions.timezone)::date) as as_of_date
-    from {{ ref('fct_appeals') }} as fct
+        bounds.region_code,
+        (bounds.as_of_at at time zone regions.timezone)::date as as_of_date
+    from ({{ appeal_region_bounds() }}) as bounds
     inner join {{ ref('regions') }} as regions
-        on fct.region_code = regions.region_code
-    group by fct.region_code
+        on bounds.region_code = regions.region_code
 ),
 
 loads_as_of as (
