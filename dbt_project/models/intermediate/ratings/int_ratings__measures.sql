@@ -10,8 +10,8 @@
 -- ratings that scans the appeals.
 --
 -- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
--- whose columns read here changed against the state this model counted
--- last, and computes again, per region, every period ending on or after the
+-- whose columns read here changed against the version this model counted
+-- (fct_appeals' change log), and computes again, per region, every period ending on or after the
 -- first day that can have changed: the earliest receipt of a changed appeal
 -- (it was in work from then on), or the earliest previous as-of among them
 -- (the running periods' snapshot moves with it); the day before, to be safe

@@ -12,8 +12,8 @@
 -- (numpy's default), as double precision.
 --
 -- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
--- whose times, days or dimensions changed (against the state this model
--- counted last), deletes every period holding one of their old or new days,
+-- whose times, days or dimensions changed (against the version this model
+-- counted, from fct_appeals' change log), deletes every period holding one of their old or new days,
 -- and computes those periods again from the appeals of the quarters they lie
 -- in. A full refresh gives the same rows (tests/integration/test_incremental.py).
 {%- set counted_columns = [
