@@ -111,10 +111,12 @@
     insert into {{ log }} (changed_at, sign) values ({{ run_timestamp() }}, 0)
 {% endmacro %}
 
-{#- fct_appeals' post-hook: a full build starts the log afresh. -#}
-{% macro log_full_appeal_build() %}
+{#- fct_appeals' post-hook: a full build starts the log afresh; after an
+    incremental run the log is analysed (its readers plan on its statistics,
+    which a full build left at one row). -#}
+{% macro finish_appeal_change_log() %}
     {% if updates_existing_table() %}
-        select 1
+        analyze {{ appeal_change_log_relation() }}
     {% else %}
         {{ create_appeal_change_log(this) }}
     {% endif %}

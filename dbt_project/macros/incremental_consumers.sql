@@ -72,7 +72,9 @@
         select distinct _built_at, region_code, calendar_date, block_code, agency_id, municipality_oktmo, channel
         from {{ this }}
         where _built_at = {{ run_timestamp() }}
-    {% endif %}
+    {% endif %};
+
+    analyze {{ change_log_relation(this.identifier) }}
 {% endmacro %}
 
 {#- Whether a reader of the change log computes in part: 'full' when it has

@@ -30,7 +30,7 @@
             {'columns': ['region_code', 'received_date']},
             {'columns': ['region_code', 'as_of_at']},
         ],
-        post_hook=["{{ log_full_appeal_build() }}"],
+        post_hook=["{{ finish_appeal_change_log() }}"],
     )
 }}
 
