@@ -155,7 +155,7 @@ def start(pgdata: Path, port: int) -> ServerStatus:
         # whole: checkpoints are spaced out.
         "-c checkpoint_timeout=15min "
         # A single-node warehouse: no replicas to feed, so the least WAL that
-        # keeps it crash-safe (back up with pg_dump; see docs/operations.md).
+        # keeps it crash-safe (back up with pg_dump; docs/architecture.md, "Database").
         "-c wal_level=minimal -c max_wal_senders=0"
     )
     if _port_busy(port):
