@@ -97,7 +97,7 @@
 {#- The log: fct_appeals' columns after the run's stamp and the sign, and one
     row saying "everything changed" (sign 0). -#}
 {% macro create_appeal_change_log(fact) %}
-    {%- set log = appeal_change_log_relation() -%}
+{% set log = appeal_change_log_relation() %}
     create schema if not exists {{ log.schema }};
     drop table if exists {{ log }};
     create table {{ log }} as
@@ -219,7 +219,7 @@
 {#- Post-hook: this model has read fct_appeals' log up to this run (the
     counted state an earlier version kept per model is dropped). -#}
 {% macro mark_appeal_changes_read() %}
-    {{ set_read_mark() }};
+{{ set_read_mark() }};
     drop table if exists {{ incremental_state_schema() }}.{{ this.identifier }}__counted
 {% endmacro %}
 
