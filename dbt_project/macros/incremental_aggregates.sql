@@ -45,11 +45,16 @@
     {{- return('intermediate') -}}
 {% endmacro %}
 
+{#- A table of the incremental machinery (logs, marks), by name. -#}
+{% macro incremental_state_relation(identifier) %}
+    {{ return(api.Relation.create(
+        database=target.database, schema=incremental_state_schema(), identifier=identifier
+    )) }}
+{% endmacro %}
+
 {#- fct_appeals' change log and the models that read it. -#}
 {% macro appeal_change_log_relation() %}
-    {{ return(api.Relation.create(
-        database=target.database, schema=incremental_state_schema(), identifier='fct_appeals__changes'
-    )) }}
+    {{ return(incremental_state_relation('fct_appeals__changes')) }}
 {% endmacro %}
 
 {% macro appeal_change_log_readers() %}
@@ -66,19 +71,12 @@
     {%- set key = arg_dict['unique_key'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set log = appeal_change_log_relation() -%}
-    {%- set readers = appeal_change_log_readers() -%}
     {%- if load_relation(log) is none -%}
         {{ create_appeal_change_log(target_relation) }};
     {%- endif %}
     {{ create_aggregate_marks() }};
 
-    delete from {{ log }}
-    where changed_at <= (
-        select min(mark.read_up_to)
-        from {{ aggregate_marks_relation() }} as mark
-        where mark.model_name in ('{{ readers | join("', '") }}')
-        having count(*) = {{ readers | length }}
-    );
+    {{ prune_read_log(log, appeal_change_log_readers()) }};
 
     insert into {{ log }} (changed_at, sign, {{ columns }})
     select {{ run_timestamp() }}, -1, {{ columns }}
@@ -122,6 +120,45 @@
     {% endif %}
 {% endmacro %}
 
+{#- A row's key from its grain columns (of `alias`, when given): a uuid, the
+    md5 of the columns' values as a row, nulls included. -#}
+{% macro row_key(columns, alias=none) %}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    md5(({{ prefix }}{{ columns | join(', ' ~ prefix) }})::text)::uuid
+{%- endmacro %}
+
+{#- An additive aggregate's sums over `events` (its rows carry `sign`): per
+    `dimensions`, each of `measures` ([name, type, signed sum expression]). -#}
+{% macro signed_sums(dimensions, measures) %}
+    {%- set sums = [] -%}
+    {%- for name, type, expression in measures -%}
+        {%- do sums.append('coalesce(' ~ expression ~ ', 0)::' ~ type ~ ' as ' ~ name) -%}
+    {%- endfor -%}
+select
+    {{ (dimensions + sums) | join(',\n    ') }}
+from events
+group by {{ dimensions | join(', ') }}
+{% endmacro %}
+
+{#- An incremental run of an additive aggregate keyed by cell_key (row_key of
+    its dimensions): the rows of `signed` (signed_sums of the changed appeals)
+    that change something, with the stored values added. -#}
+{% macro added_to_stored(dimensions, measures) %}
+    {%- set columns, changes = [], [] -%}
+    {%- for dimension in dimensions -%}
+        {%- do columns.append('signed.' ~ dimension) -%}
+    {%- endfor -%}
+    {%- for name, type, expression in measures -%}
+        {%- do columns.append('(coalesce(stored.' ~ name ~ ', 0) + signed.' ~ name ~ ')::' ~ type ~ ' as ' ~ name) -%}
+        {%- do changes.append('signed.' ~ name ~ ' != 0') -%}
+    {%- endfor -%}
+select
+    {{ columns | join(',\n    ') }}
+from signed
+left join {{ this }} as stored on {{ row_key(dimensions, 'signed') }} = stored.cell_key
+where {{ changes | join('\n    or ') }}
+{% endmacro %}
+
 {% macro appeal_changes_relation() %}
     {{ return(api.Relation.create(identifier=this.identifier ~ '__changes', type='table')) }}
 {% endmacro %}
@@ -138,17 +175,7 @@
     otherwise (the model is then computed from all of fct_appeals, and an
     existing table is emptied first). -#}
 {% macro appeal_aggregate_mode() %}
-    {% if marked_mode() == 'full' %}
-        {{ return('full') }}
-    {% endif %}
-    {% set log = appeal_change_log_relation() %}
-    {% if load_relation(log) is none %}
-        {{ return('full') }}
-    {% endif %}
-    {% set query %}
-        select count(*) from {{ log }} as log where log.sign = 0 and log.changed_at > {{ read_mark() }}
-    {% endset %}
-    {{ return('full' if run_query(query).rows[0][0] > 0 else 'incremental') }}
+    {{ return(log_reader_mode('fct_appeals__changes', 'log.sign = 0')) }}
 {% endmacro %}
 
 {#- Pre-hook: the changed appeals, signed, in the temporary table the model reads. -#}

@@ -9,9 +9,7 @@
     channel) whose rows it rewrote, stamped with the run. A full computation
     logs one row with a null day: "everything changed". -#}
 {% macro change_log_relation(model_name) %}
-    {{ return(api.Relation.create(
-        database=target.database, schema=incremental_state_schema(), identifier=model_name ~ '__changed_cells'
-    )) }}
+    {{ return(incremental_state_relation(model_name ~ '__changed_cells')) }}
 {% endmacro %}
 
 {#- The readers of a change log: rows all of them have read are pruned. -#}
@@ -20,9 +18,7 @@
 {% endmacro %}
 
 {% macro aggregate_marks_relation() %}
-    {{ return(api.Relation.create(
-        database=target.database, schema=incremental_state_schema(), identifier='aggregate_marks'
-    )) }}
+    {{ return(incremental_state_relation('aggregate_marks')) }}
 {% endmacro %}
 
 {% macro create_change_log(model_name) %}
@@ -55,14 +51,7 @@
     full, so it reads none). -#}
 {% macro log_changed_cells(full) %}
     {{ create_change_log(this.identifier) }};
-    {%- set readers = change_log_readers(this.identifier) %}
-    delete from {{ change_log_relation(this.identifier) }}
-    where changed_at <= (
-        select min(mark.read_up_to)
-        from {{ aggregate_marks_relation() }} as mark
-        where mark.model_name in ('{{ readers | join("', '") }}')
-        having count(*) = {{ readers | length }}
-    );
+    {{ prune_read_log(change_log_relation(this.identifier), change_log_readers(this.identifier)) }};
     {% if full %}
         insert into {{ change_log_relation(this.identifier) }} (changed_at, region_code, calendar_date)
         values ({{ run_timestamp() }}, null, null)
@@ -81,24 +70,46 @@
     no mark yet (marked_mode), when there is no log, or when the log says
     everything changed since its mark. -#}
 {% macro changed_days_mode(source_model) %}
+    {{ return(log_reader_mode(source_model ~ '__changed_cells', 'log.calendar_date is null')) }}
+{% endmacro %}
+
+{#- The mode of a model reading a change log (`log_identifier`, in the
+    incremental state schema) from its mark: 'full' when it has no mark yet
+    (marked_mode), when the log is missing, or when a row the log wrote after
+    the mark says everything changed (`everything_changed`, a condition on
+    the log's row `log`); 'incremental' otherwise. -#}
+{% macro log_reader_mode(log_identifier, everything_changed) %}
     {% if marked_mode() == 'full' %}
         {{ return('full') }}
     {% endif %}
-    {% set log = change_log_relation(source_model) %}
+    {% set log = incremental_state_relation(log_identifier) %}
     {% if load_relation(log) is none %}
         {{ return('full') }}
     {% endif %}
     {% set query %}
         select count(*)
         from {{ log }} as log
-        where log.calendar_date is null and log.changed_at > {{ read_mark() }}
+        where {{ everything_changed }} and log.changed_at > {{ read_mark() }}
     {% endset %}
     {{ return('full' if run_query(query).rows[0][0] > 0 else 'incremental') }}
 {% endmacro %}
 
-{#- The (region, day) rows of the source's log this consumer has not read. -#}
-{% macro unread_changed_days(source_model) %}
-    select distinct log.region_code, log.calendar_date
+{#- Deletes the rows of a change log that all its readers have read (none
+    while a reader has no mark: it computes in full, so it reads none). -#}
+{% macro prune_read_log(log, readers) %}
+    delete from {{ log }}
+    where changed_at <= (
+        select min(mark.read_up_to)
+        from {{ aggregate_marks_relation() }} as mark
+        where mark.model_name in ('{{ readers | join("', '") }}')
+        having count(*) = {{ readers | length }}
+    )
+{% endmacro %}
+
+{#- The distinct `columns` of the cells in the source's log this consumer
+    has not read. -#}
+{% macro unread_changed_cells(source_model, columns) %}
+    select distinct log.{{ columns | join(', log.') }}
     from {{ change_log_relation(source_model) }} as log
     where
         log.calendar_date is not null
@@ -125,7 +136,7 @@
         with
 
         changed_days as (
-            {{ unread_changed_days('agg_appeals_daily') }}
+            {{ unread_changed_cells('agg_appeals_daily', ['region_code', 'calendar_date']) }}
         ),
 
         changed as (
@@ -258,35 +269,34 @@
     `alias` (a uuid: md5 of the row's day, region, block, agency,
     municipality and channel, nulls included). -#}
 {% macro dashboard_cell_key(alias) %}
-    md5((
-        {{ alias }}.calendar_date, {{ alias }}.region_code, {{ alias }}.block_code, {{ alias }}.agency_id,
-        {{ alias }}.municipality_oktmo, {{ alias }}.channel
-    )::text)::uuid
-{%- endmacro %}
+    {{- row_key(['calendar_date', 'region_code', 'block_code', 'agency_id', 'municipality_oktmo', 'channel'], alias) -}}
+{% endmacro %}
 
-{#- agg_dashboard_appeals_daily's pre-hook: the cells to compute again go to
-    the temporary table <model>__cells, and their rows are deleted. They are
+{#- agg_dashboard_appeals_daily's pre-hook: each region's last day of data
+    goes to the temporary table <model>__last_days, the cells to compute
+    again to <model>__cells, and their rows are deleted. They are
     the cells agg_appeals_daily rewrote since this model read its log, and
     every cell of the days from the week of the region's last day of data on
     (a week becomes complete as the last day moves; the earlier of its
     last day before and after the run). -#}
 {% macro prepare_cell_recompute(incremental) %}
     {% if incremental %}
+        -- each region's last day of data after this run (the model reads it too)
+        create temporary table {{ this.identifier }}__last_days on commit drop as
+        select
+            region_code,
+            max(calendar_date) as last_day
+        from {{ ref('agg_appeals_daily') }}
+        group by region_code;
+
         create temporary table {{ this.identifier }}__cells on commit drop as
         with
 
         changed as (
-            select distinct
-                log.calendar_date,
-                log.region_code,
-                log.block_code,
-                log.agency_id,
-                log.municipality_oktmo,
-                log.channel
-            from {{ change_log_relation('agg_appeals_daily') }} as log
-            where
-                log.calendar_date is not null
-                and log.changed_at > {{ read_mark() }}
+            {{ unread_changed_cells(
+                'agg_appeals_daily',
+                ['calendar_date', 'region_code', 'block_code', 'agency_id', 'municipality_oktmo', 'channel'],
+            ) }}
         ),
 
         last_days as (
@@ -298,9 +308,8 @@
             union all
             select
                 coalesce(region_code, '') as region_key,
-                max(calendar_date) as last_day
-            from {{ ref('agg_appeals_daily') }}
-            group by region_key
+                last_day
+            from {{ this.identifier }}__last_days
         ),
 
         week_tails as (

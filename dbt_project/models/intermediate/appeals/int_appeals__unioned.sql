@@ -35,15 +35,15 @@
 with
 
 pos as (
-    {{ staging_delta('pos', 'stg_pos__messages') }}
+    {{ staging_delta('pos', sources['pos']) }}
 ),
 
 im as (
-    {{ staging_delta('im', 'stg_im__incidents') }}
+    {{ staging_delta('im', sources['im']) }}
 ),
 
 regional as (
-    {{ staging_delta('regional', 'stg_regional__appeals') }}
+    {{ staging_delta('regional', sources['regional']) }}
 ),
 
 category_lookup as (

@@ -29,24 +29,24 @@
     'is_rejected',
 ] %}
 {%- set dimensions = ['region_code', 'source_kind', 'block_code', 'activity_date'] %}
-{#- name, the signed sum over the received (r) or answered (a) events -#}
+{#- name, type, the signed sum over the received (r) or answered (a) events -#}
 {%- set measures = [
-    ['received', "sum(sign) filter (where event_kind = 'r')"],
-    ['received_repeat', "sum(sign) filter (where event_kind = 'r' and is_repeat)"],
-    ['received_redirected', "sum(sign) filter (where event_kind = 'r' and is_redirected)"],
-    ['received_with_first_response', "sum(sign) filter (where event_kind = 'r' and hours_to_first_response is not null)"],
-    ['hours_to_first_response_sum', "sum(sign * hours_to_first_response) filter (where event_kind = 'r')"],
-    ['answered', "sum(sign) filter (where event_kind = 'a')"],
-    ['answered_with_time', "sum(sign) filter (where event_kind = 'a' and hours_to_answer is not null)"],
-    ['hours_to_answer_sum', "sum(sign * hours_to_answer) filter (where event_kind = 'a')"],
-    ['answered_with_deadline', "sum(sign) filter (where event_kind = 'a' and is_on_time is not null)"],
-    ['answered_late', "sum(sign) filter (where event_kind = 'a' and not is_on_time)"],
-    ['answered_rated', "sum(sign) filter (where event_kind = 'a' and rating is not null)"],
-    ['answered_rated_positive', "sum(sign) filter (where event_kind = 'a' and rating >= 4)"],
-    ['answered_with_reaction', "sum(sign) filter (where event_kind = 'a' and is_satisfied is not null)"],
-    ['answered_satisfied', "sum(sign) filter (where event_kind = 'a' and is_satisfied)"],
-    ['answered_with_formal_check', "sum(sign) filter (where event_kind = 'a' and is_formal_reply is not null)"],
-    ['answered_formal_reply', "sum(sign) filter (where event_kind = 'a' and is_formal_reply)"],
+    ['received', 'numeric', "sum(sign) filter (where event_kind = 'r')"],
+    ['received_repeat', 'numeric', "sum(sign) filter (where event_kind = 'r' and is_repeat)"],
+    ['received_redirected', 'numeric', "sum(sign) filter (where event_kind = 'r' and is_redirected)"],
+    ['received_with_first_response', 'numeric', "sum(sign) filter (where event_kind = 'r' and hours_to_first_response is not null)"],
+    ['hours_to_first_response_sum', 'numeric', "sum(sign * hours_to_first_response) filter (where event_kind = 'r')"],
+    ['answered', 'numeric', "sum(sign) filter (where event_kind = 'a')"],
+    ['answered_with_time', 'numeric', "sum(sign) filter (where event_kind = 'a' and hours_to_answer is not null)"],
+    ['hours_to_answer_sum', 'numeric', "sum(sign * hours_to_answer) filter (where event_kind = 'a')"],
+    ['answered_with_deadline', 'numeric', "sum(sign) filter (where event_kind = 'a' and is_on_time is not null)"],
+    ['answered_late', 'numeric', "sum(sign) filter (where event_kind = 'a' and not is_on_time)"],
+    ['answered_rated', 'numeric', "sum(sign) filter (where event_kind = 'a' and rating is not null)"],
+    ['answered_rated_positive', 'numeric', "sum(sign) filter (where event_kind = 'a' and rating >= 4)"],
+    ['answered_with_reaction', 'numeric', "sum(sign) filter (where event_kind = 'a' and is_satisfied is not null)"],
+    ['answered_satisfied', 'numeric', "sum(sign) filter (where event_kind = 'a' and is_satisfied)"],
+    ['answered_with_formal_check', 'numeric', "sum(sign) filter (where event_kind = 'a' and is_formal_reply is not null)"],
+    ['answered_formal_reply', 'numeric', "sum(sign) filter (where event_kind = 'a' and is_formal_reply)"],
 ] %}
 {%- set mode = appeal_aggregate_mode() %}
 {{ config(
@@ -102,35 +102,14 @@ events as (
 ),
 
 signed as (
-    select
-        {{ dimensions | join(',\n        ') }},
-    {%- for name, expression in measures %}
-        coalesce({{ expression }}, 0)::numeric as {{ name }}
-        {{- ',' if not loop.last }}
-    {%- endfor %}
-    from events
-    group by {{ dimensions | join(', ') }}
+    {{ signed_sums(dimensions, measures) }}
 ),
 
 {% if mode == 'incremental' -%}
 
     -- The rows whose values change, with their stored values added.
     summed as (
-        select
-            {%- for dimension in dimensions %}
-                signed.{{ dimension }},
-            {%- endfor %}
-        {%- for name, expression in measures %}
-            coalesce(kept.{{ name }}, 0) + signed.{{ name }} as {{ name }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
-        from signed
-        left join {{ this }} as kept
-            on kept.cell_key = md5((signed.{{ dimensions | join(', signed.') }})::text)::uuid
-        where
-            {%- for name, expression in measures %}
-                {{ 'or ' if not loop.first }}signed.{{ name }} != 0
-            {%- endfor %}
+        {{ added_to_stored(dimensions, measures) }}
     ),
 
 {%- else %}
@@ -143,9 +122,9 @@ signed as (
 
 final as (
     select
-        md5(({{ dimensions | join(', ') }})::text)::uuid as cell_key,
+        {{ row_key(dimensions) }} as cell_key,
         {{ dimensions | join(',\n        ') }},
-        {%- for name, expression in measures %}
+        {%- for name, type, expression in measures %}
             {{ name }},
         {%- endfor %}
         {{ run_timestamp() }} as _built_at

@@ -197,39 +197,14 @@ events as (
 ),
 
 signed as (
-    select
-        {%- for dimension in dimensions %}
-            {{ dimension }},
-        {%- endfor %}
-    {%- for name, type, expression in measures %}
-        coalesce({{ expression }}, 0)::{{ type }} as {{ name }}
-        {{- ',' if not loop.last }}
-    {%- endfor %}
-    from events
-    group by {{ dimensions | join(', ') }}
+    {{ signed_sums(dimensions, measures) }}
 ),
 
 {% if mode == 'incremental' -%}
 
     -- The cells whose values change, with their stored values added.
     cells as (
-        select
-            {%- for dimension in dimensions %}
-                signed.{{ dimension }},
-            {%- endfor %}
-        {%- for name, type, expression in measures %}
-            (coalesce(kept.{{ name }}, 0) + signed.{{ name }})::{{ type }} as {{ name }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
-        from signed
-        left join {{ this }} as kept
-            on kept.cell_key = md5((
-                signed.{{ dimensions | join(', signed.') }}
-            )::text)::uuid
-        where
-            {%- for name, type, expression in measures %}
-                {{ 'or ' if not loop.first }}signed.{{ name }} != 0
-            {%- endfor %}
+        {{ added_to_stored(dimensions, measures) }}
     ),
 
 {%- else %}
@@ -242,7 +217,7 @@ signed as (
 
 final as (
     select
-        md5(({{ dimensions | join(', ') }})::text)::uuid as cell_key,
+        {{ row_key(dimensions) }} as cell_key,
         calendar_date,
         date_trunc('week', calendar_date::timestamp)::date as week_start,
         date_trunc('month', calendar_date::timestamp)::date as month_start,

@@ -45,13 +45,9 @@ with
         where daily.calendar_date >= (select min(first_cell.calendar_date) from recomputed as first_cell)
     ),
 
-    -- each region's last day of data, over all its days
+    -- each region's last day of data, over all its days (read by the pre-hook)
     last_days as (
-        select
-            region_code,
-            max(calendar_date) as last_day
-        from {{ ref('agg_appeals_daily') }}
-        group by region_code
+        select * from {{ this.identifier }}__last_days
     ),
 
 {%- else %}
