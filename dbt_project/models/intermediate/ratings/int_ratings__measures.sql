@@ -189,9 +189,9 @@ attributed as (
     inner join credited_agencies
         on
             in_work.region_code = credited_agencies.region_code
-            and in_work.period_grain = credited_agencies.period_grain
-            and in_work.period_start = credited_agencies.period_start
             and in_work.agency_id = credited_agencies.agency_id
+            and in_work.period_start >= coalesce(credited_agencies.credited_from, '-infinity'::date)
+            and in_work.period_start <= coalesce(credited_agencies.credited_to, 'infinity'::date)
 
     union all
 
