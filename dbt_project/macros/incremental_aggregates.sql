@@ -58,7 +58,13 @@
 {% endmacro %}
 
 {% macro appeal_change_log_readers() %}
-    {{ return(['agg_appeals_daily', 'agg_appeal_times_by_period', 'int_ratings__measures', 'int_indicators__daily']) }}
+    {{ return([
+        'agg_appeals_daily',
+        'agg_appeal_times_by_period',
+        'int_ratings__measures',
+        'int_indicators__daily',
+        'int_problem_categories__daily',
+    ]) }}
 {% endmacro %}
 
 {#- fct_appeals' incremental strategy: dbt's delete+insert, with the rows it

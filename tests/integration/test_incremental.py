@@ -40,8 +40,14 @@ INCREMENTAL_MARTS = (
     "fct_deadline_checks",
     "int_ratings__measures",
     "int_indicators__daily",
+    "int_problem_categories__daily",
+    "agg_problem_categories",
 )
-SCHEMAS = {"int_ratings__measures": "intermediate", "int_indicators__daily": "intermediate"}
+SCHEMAS = {
+    "int_ratings__measures": "intermediate",
+    "int_indicators__daily": "intermediate",
+    "int_problem_categories__daily": "intermediate",
+}
 SELECTION = ("--select", *(f"+{m}" for m in INCREMENTAL_MARTS))
 FIRST_BUILD = ("build", *SELECTION, "--resource-type", "model", "seed", "snapshot")
 RUN = ("run", *SELECTION)

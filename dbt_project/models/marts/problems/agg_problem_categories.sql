@@ -17,20 +17,30 @@
 
 with
 
--- Only the columns used: the CTE is read three times, so it is materialised.
-appeals as (
+-- The received cohort per region, block, category and day
+-- (int_problem_categories__daily keeps it up to date incrementally).
+daily_counts as (
     select
         region_code,
         block_code,
         category_code,
         received_date,
-        is_rejected,
-        is_negative,
-        due_at,
-        is_on_time,
-        is_overdue_open,
-        as_of_at
-    from {{ ref('fct_appeals') }}
+        appeal_count,
+        assessed_count,
+        negative_count,
+        with_deadline_count,
+        overdue_count
+    from {{ ref('int_problem_categories__daily') }}
+),
+
+-- each region's first appeal and its data's as-of, through fct_appeals' indexes
+bounds as (
+    select
+        bounds.region_code,
+        bounds.first_received_date,
+        bounds.as_of_at
+    from ({{ appeal_region_bounds() }}) as bounds
+    where bounds.region_code is not null
 ),
 
 regions as (
@@ -78,13 +88,11 @@ grains as (
 
 region_window as (
     select
-        appeals.region_code,
-        min(appeals.received_date) as first_date,
-        max(appeals.as_of_at at time zone coalesce(regions.timezone, '{{ var("default_timezone") }}'))
-            as as_of_local
-    from appeals
-    inner join regions on appeals.region_code = regions.region_code
-    group by appeals.region_code
+        bounds.region_code,
+        bounds.first_received_date as first_date,
+        bounds.as_of_at at time zone coalesce(regions.timezone, '{{ var("default_timezone") }}') as as_of_local
+    from bounds
+    inner join regions on bounds.region_code = regions.region_code
 ),
 
 periods as (
@@ -107,7 +115,8 @@ periods as (
     ) as period (period_start)
 ),
 
--- The blocks a region reports: its act's list and any block its appeals reach.
+-- The blocks a region reports: its act's list and any block its appeals
+-- reach (rejected ones included).
 region_blocks as (
     select
         region_code,
@@ -117,39 +126,23 @@ region_blocks as (
     select distinct
         region_code,
         block_code
-    from appeals
-    where region_code is not null
+    from daily_counts
 ),
 
 -- An appeal whose category is not known is counted in its block's catch-all.
-categorised as (
-    select
-        appeals.region_code,
-        appeals.block_code,
-        coalesce(appeals.category_code, catch_alls.catch_all_code) as category_code,
-        appeals.received_date,
-        appeals.is_negative,
-        appeals.due_at is not null as has_deadline,
-        coalesce(appeals.is_on_time = false or appeals.is_overdue_open, false) as is_overdue
-    from appeals
-    left join catch_alls on appeals.block_code = catch_alls.block_code
-    where appeals.region_code is not null and not appeals.is_rejected
-),
-
--- Per day first (one pass over the appeals), then per period of each grain.
 daily as (
     select
-        region_code,
-        block_code,
-        category_code,
-        received_date,
-        count(*) as appeal_count,
-        count(is_negative) as assessed_count,
-        count(*) filter (where is_negative) as negative_count,
-        count(*) filter (where has_deadline) as with_deadline_count,
-        count(*) filter (where has_deadline and is_overdue) as overdue_count
-    from categorised
-    group by region_code, block_code, category_code, received_date
+        daily_counts.region_code,
+        daily_counts.block_code,
+        coalesce(daily_counts.category_code, catch_alls.catch_all_code) as category_code,
+        daily_counts.received_date,
+        daily_counts.appeal_count,
+        daily_counts.assessed_count,
+        daily_counts.negative_count,
+        daily_counts.with_deadline_count,
+        daily_counts.overdue_count
+    from daily_counts
+    left join catch_alls on daily_counts.block_code = catch_alls.block_code
 ),
 
 measures as (
