@@ -5,9 +5,10 @@
 -- Incremental: a run takes the appeals whose latest version arrived in a load
 -- newer than the table's, the later appeals of the same applicant or address
 -- within the repeat window (whether they are repeats may change), and every
--- appeal still open (its overdue state moves with the data's as-of even when
--- no new version arrives). A full refresh gives the same rows (tested in
--- tests/integration/test_incremental.py). Reference data changes (seeds)
+-- appeal still open (its overdue state moves with the data's as-of even
+-- when no new version arrives): the pre-hook lists them
+-- (macros/appeals_to_build.sql). A full refresh gives the same rows (tested
+-- in tests/integration/test_incremental.py). Reference data changes (seeds)
 -- need `tsur build --full-refresh`. The rows a run replaces and writes go to
 -- a change log the appeal aggregates read (strategy logged_delete_insert,
 -- macros/incremental_aggregates.sql).
@@ -30,6 +31,7 @@
             {'columns': ['region_code', 'received_date']},
             {'columns': ['region_code', 'as_of_at']},
         ],
+        pre_hook=["{{ prepare_appeals_to_build('make_interval(days => ' ~ var('repeat_window_days') ~ ')') }}"],
         post_hook=["{{ finish_appeal_change_log() }}"],
     )
 }}
@@ -40,58 +42,12 @@ with
 
 {% if is_incremental() -%}
 
-    -- appeals whose latest version is newer than the table
-    changed as (
-        select
-            appeal_key,
-            region_code,
-            applicant_key,
-            address_key,
-            received_at
-        from {{ ref('int_appeals__unioned') }}
-        where _load_id > (select coalesce(max(done._load_id), 0) from {{ this }} as done)
-    ),
-
-    -- later appeals of the same applicant or address within the repeat window
-    -- (any category: a changed version may have changed its category)
-    related_later as (
-        select later.appeal_key
-        from changed
-        inner join {{ ref('int_appeals__unioned') }} as later
-            on
-                changed.applicant_key = later.applicant_key
-                and changed.region_code = later.region_code
-                and changed.received_at <= later.received_at
-                and changed.received_at + {{ repeat_window }} >= later.received_at
-        union
-        select later.appeal_key
-        from changed
-        inner join {{ ref('int_appeals__unioned') }} as later
-            on
-                changed.address_key = later.address_key
-                and changed.region_code = later.region_code
-                and changed.received_at <= later.received_at
-                and changed.received_at + {{ repeat_window }} >= later.received_at
-    ),
-
-    still_open as (
-        select open_appeal.appeal_key
-        from {{ this }} as open_appeal
-        where not open_appeal.is_answered and not open_appeal.is_rejected
-    ),
-
-    to_build as (
-        select changed.appeal_key from changed
-        union
-        select related_later.appeal_key from related_later
-        union
-        select still_open.appeal_key from still_open
-    ),
-
+    -- the appeals to build again (the pre-hook's table: new versions, the
+    -- later appeals of their applicants and addresses, every appeal still open)
     appeals as (
         select unioned.*
         from {{ ref('int_appeals__unioned') }} as unioned
-        inner join to_build on unioned.appeal_key = to_build.appeal_key
+        inner join {{ this.identifier }}__to_build as to_build on unioned.appeal_key = to_build.appeal_key
     ),
 
 {%- else %}
