@@ -10,7 +10,9 @@
     of all appeals (a load newer than the table lies beyond its histogram) and
     joined every appeal by hash: the tables tell it how few they are, and the
     repeat lookups go through the (applicant_key, received_at) and
-    (address_key, received_at) indexes. -#}
+    (address_key, received_at) indexes. The newest load built is read first
+    and written into the statement as a constant, for the same reason: a
+    subquery's value is unknown when the statement is planned. -#}
 {% macro prepare_appeals_to_build(repeat_window) %}
     {% if updates_existing_table() %}
 create temporary table {{ this.identifier }}__changed on commit drop as
@@ -21,7 +23,7 @@ select
     address_key,
     received_at
 from {{ ref('int_appeals__unioned') }}
-where _load_id > (select coalesce(max(done._load_id), 0) from {{ this }} as done);
+where _load_id > {{ newest_load_id_built() }};
 
 analyze {{ this.identifier }}__changed;
 
@@ -55,4 +57,10 @@ analyze {{ this.identifier }}__to_build
 {% else %}
 select 1
 {% endif %}
+{% endmacro %}
+
+{#- The newest load fct_appeals holds (0 when empty), as a literal. -#}
+{% macro newest_load_id_built() %}
+    {%- set newest = run_query('select coalesce(max(_load_id), 0) from ' ~ this) -%}
+    {{- return(newest.rows[0][0] | int) -}}
 {% endmacro %}
