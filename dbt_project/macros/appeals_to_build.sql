@@ -13,7 +13,7 @@
     (address_key, received_at) indexes. The newest load built is read first
     and written into the statement as a constant, for the same reason: a
     subquery's value is unknown when the statement is planned. -#}
-{% macro prepare_appeals_to_build(repeat_window) %}
+{% macro prepare_appeals_to_build() %}
     {% if updates_existing_table() %}
 create temporary table {{ this.identifier }}__changed on commit drop as
 select
@@ -38,7 +38,7 @@ inner join {{ ref('int_appeals__unioned') }} as later
         changed.applicant_key = later.applicant_key
         and changed.region_code = later.region_code
         and changed.received_at <= later.received_at
-        and changed.received_at + {{ repeat_window }} >= later.received_at
+        and changed.received_at + {{ repeat_window_interval() }} >= later.received_at
 union
 select later.appeal_key
 from {{ this.identifier }}__changed as changed
@@ -47,7 +47,7 @@ inner join {{ ref('int_appeals__unioned') }} as later
         changed.address_key = later.address_key
         and changed.region_code = later.region_code
         and changed.received_at <= later.received_at
-        and changed.received_at + {{ repeat_window }} >= later.received_at
+        and changed.received_at + {{ repeat_window_interval() }} >= later.received_at
 union
 select open_appeal.appeal_key
 from {{ this }} as open_appeal
@@ -63,4 +63,9 @@ select 1
 {% macro newest_load_id_built() %}
     {%- set newest = run_query('select coalesce(max(_load_id), 0) from ' ~ this) -%}
     {{- return(newest.rows[0][0] | int) -}}
+{% endmacro %}
+
+{#- The repeat window (var repeat_window_days) as an SQL interval. -#}
+{% macro repeat_window_interval() %}
+    {{- return("make_interval(days => " ~ var('repeat_window_days') ~ ")") -}}
 {% endmacro %}

@@ -146,9 +146,16 @@ from events
 group by {{ dimensions | join(', ') }}
 {% endmacro %}
 
-{#- An incremental run of an additive aggregate keyed by cell_key (row_key of
-    its dimensions): the rows of `signed` (signed_sums of the changed appeals)
-    that change something, with the stored values added. -#}
+{#- The cells an additive aggregate keyed by cell_key (row_key of its
+    dimensions) writes, from `signed` (signed_sums): in an incremental run
+    those whose values change, with the stored values added
+    (added_to_stored); in a full one all of them. -#}
+{% macro cells_to_write(dimensions, measures, incremental) %}
+    {{ return(added_to_stored(dimensions, measures) if incremental else 'select * from signed') }}
+{% endmacro %}
+
+{#- An incremental run's cells: the rows of `signed` that change something,
+    with the stored values added. -#}
 {% macro added_to_stored(dimensions, measures) %}
     {%- set columns, changes = [], [] -%}
     {%- for dimension in dimensions -%}

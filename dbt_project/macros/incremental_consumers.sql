@@ -254,8 +254,8 @@
     {% endif %}
 {% endmacro %}
 
-{#- agg_appeals_by_period's data window per region: the day of its first
-    appeal and its as-of, local. -#}
+{#- Each region's data window (agg_appeals_by_period, agg_problem_categories):
+    the day of its first appeal and its as-of, local. -#}
 {% macro region_windows() %}
     select
         bounds.region_code,

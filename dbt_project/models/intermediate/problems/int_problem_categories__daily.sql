@@ -73,20 +73,11 @@ signed as (
     {{ signed_sums(dimensions, measures) }}
 ),
 
-{% if mode == 'incremental' -%}
-
-    -- The rows whose values change, with their stored values added.
-    summed as (
-        {{ added_to_stored(dimensions, measures) }}
-    ),
-
-{%- else %}
-
-    summed as (
-        select * from signed
-    ),
-
-{%- endif %}
+-- the cells to write (in an incremental run, those whose values change,
+-- with their stored values added)
+summed as (
+    {{ cells_to_write(dimensions, measures, mode == 'incremental') }}
+),
 
 final as (
     select

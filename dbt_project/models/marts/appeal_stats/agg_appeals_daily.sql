@@ -200,20 +200,11 @@ signed as (
     {{ signed_sums(dimensions, measures) }}
 ),
 
-{% if mode == 'incremental' -%}
-
-    -- The cells whose values change, with their stored values added.
-    cells as (
-        {{ added_to_stored(dimensions, measures) }}
-    ),
-
-{%- else %}
-
-    cells as (
-        select * from signed
-    ),
-
-{%- endif %}
+-- the cells to write (in an incremental run, those whose values change,
+-- with their stored values added)
+cells as (
+    {{ cells_to_write(dimensions, measures, mode == 'incremental') }}
+),
 
 final as (
     select

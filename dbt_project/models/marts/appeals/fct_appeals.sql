@@ -31,12 +31,12 @@
             {'columns': ['region_code', 'received_date']},
             {'columns': ['region_code', 'as_of_at']},
         ],
-        pre_hook=["{{ prepare_appeals_to_build('make_interval(days => ' ~ var('repeat_window_days') ~ ')') }}"],
+        pre_hook=["{{ prepare_appeals_to_build() }}"],
         post_hook=["{{ finish_appeal_change_log() }}"],
     )
 }}
 
-{%- set repeat_window = "make_interval(days => " ~ var('repeat_window_days') ~ ")" %}
+{%- set repeat_window = repeat_window_interval() %}
 
 with
 

@@ -33,23 +33,6 @@ daily_counts as (
     from {{ ref('int_problem_categories__daily') }}
 ),
 
--- each region's first appeal and its data's as-of, through fct_appeals' indexes
-bounds as (
-    select
-        bounds.region_code,
-        bounds.first_received_date,
-        bounds.as_of_at
-    from ({{ appeal_region_bounds() }}) as bounds
-    where bounds.region_code is not null
-),
-
-regions as (
-    select
-        region_code,
-        timezone
-    from {{ ref('regions') }}
-),
-
 categories as (
     select distinct
         block_code,
@@ -86,13 +69,12 @@ grains as (
     ) as grain (period_grain, step)
 ),
 
+-- each region's first appeal and its data's as-of (local), through
+-- fct_appeals' indexes; the regions of the seed
 region_window as (
-    select
-        bounds.region_code,
-        bounds.first_received_date as first_date,
-        bounds.as_of_at at time zone coalesce(regions.timezone, '{{ var("default_timezone") }}') as as_of_local
-    from bounds
-    inner join regions on bounds.region_code = regions.region_code
+    select windows.*
+    from ({{ region_windows() }}) as windows
+    where windows.region_code in (select regions.region_code from {{ ref('regions') }} as regions)
 ),
 
 periods as (
