@@ -283,11 +283,7 @@
     {% if incremental %}
         -- each region's last day of data after this run (the model reads it too)
         create temporary table {{ this.identifier }}__last_days on commit drop as
-        select
-            region_code,
-            max(calendar_date) as last_day
-        from {{ ref('agg_appeals_daily') }}
-        group by region_code;
+        {{ last_day_by_region(ref('agg_appeals_daily')) }};
 
         create temporary table {{ this.identifier }}__cells on commit drop as
         with
@@ -301,10 +297,9 @@
 
         last_days as (
             select
-                coalesce(region_code, '') as region_key,
-                max(calendar_date) as last_day
-            from {{ this }}
-            group by region_key
+                coalesce(stored.region_code, '') as region_key,
+                stored.last_day
+            from ({{ last_day_by_region(this) }}) as stored
             union all
             select
                 coalesce(region_code, '') as region_key,

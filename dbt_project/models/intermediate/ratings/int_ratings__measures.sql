@@ -7,7 +7,10 @@
 -- for its municipality.
 --
 -- A table, not a view: three models read it, and it is the only step of the
--- ratings that scans the appeals.
+-- ratings that scans the appeals. The rating periods are those of
+-- int_ratings__periods, computed inline from the same macro
+-- (macros/rating_periods.sql): reading the table would make this model wait
+-- for it and its tests, behind the other aggregates of fct_appeals.
 --
 -- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
 -- whose columns read here changed against the version this model counted
@@ -95,7 +98,7 @@ with
 
     periods as (
         select rating_periods.*
-        from {{ ref('int_ratings__periods') }} as rating_periods
+        from ({{ rating_periods() }}) as rating_periods
         inner join recomputed on rating_periods.region_code = recomputed.region_code
         where rating_periods.period_end >= recomputed.start_day
     ),
@@ -130,7 +133,7 @@ with
     ),
 
     periods as (
-        select * from {{ ref('int_ratings__periods') }}
+        select * from ({{ rating_periods() }}) as rating_periods
     ),
 
 {%- endif %}

@@ -111,7 +111,11 @@
     unique_key='cell_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    indexes=[{'columns': ['cell_key'], 'unique': True}, {'columns': ['_built_at']}],
+    indexes=[
+        {'columns': ['cell_key'], 'unique': True},
+        {'columns': ['_built_at']},
+        {'columns': ['region_code', 'calendar_date']},
+    ],
     pre_hook=[
         "set local work_mem = '256MB'",
         "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",

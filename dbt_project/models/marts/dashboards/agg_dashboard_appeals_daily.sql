@@ -22,6 +22,7 @@
         {'columns': ['cell_key'], 'unique': True},
         {'columns': ['_built_at']},
         {'columns': ['calendar_date']},
+        {'columns': ['region_code', 'calendar_date']},
         {'columns': ['municipality_oktmo']},
         {'columns': ['block_code']},
     ],
