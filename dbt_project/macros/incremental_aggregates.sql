@@ -339,77 +339,35 @@ where {{ changes | join('\n    or ') }}
 {% endmacro %}
 
 {#- int_ratings__measures' pre-hook: per region with a changed appeal, the
-    first day of the periods computed again whole (start_day: the earliest
-    as-of of the changed appeals' counted versions, or the data's as-of, less
-    a day for time zones; null, the whole region, when its first month
-    moved: periods appeared or went) into the temporary table
-    <model>__regions; the stored rows of the closed periods before it are
-    moved to <model>__kept (the model writes them back with the changes
-    applied), and every stored row of those regions is deleted. -#}
+    first day whose periods are computed again (start_day: the earliest
+    receipt among the changed appeals' two versions, or the earliest as-of of
+    their counted versions, whichever is earlier, less a day for time zones),
+    into the temporary table <model>__regions; the rows of the periods ending
+    on or after it are deleted. -#}
 {% macro prepare_rating_recompute(incremental) %}
     {% if incremental %}
         create temporary table {{ this.identifier }}__regions on commit drop as
-        with
-
-        changed_regions as (
-            select
-                region_code,
-                min((as_of_at at time zone 'UTC')::date) filter (where sign = -1) as previous_as_of_day
-            from {{ appeal_changes_relation() }}
-            where region_code is not null
-            group by region_code
-        ),
-
-        current_periods as (
-            select
-                region_code,
-                min(period_start) as first_month,
-                max(as_of_at) as as_of_at
-            from ({{ rating_periods() }}) as rating_periods
-            where period_grain = 'month'
-            group by region_code
-        ),
-
-        stored_periods as (
-            select
-                region_code,
-                min(period_start) as first_month
-            from {{ this }}
-            where period_grain = 'month'
-            group by region_code
-        )
-
         select
-            changed_regions.region_code,
-            case
-                when stored_periods.first_month is distinct from current_periods.first_month then null
-                else least(
-                    changed_regions.previous_as_of_day, (current_periods.as_of_at at time zone 'UTC')::date
-                ) - 1
-            end as start_day
-        from changed_regions
-        left join current_periods on changed_regions.region_code = current_periods.region_code
-        left join stored_periods on changed_regions.region_code = stored_periods.region_code;
+            region_code,
+            least(
+                min(received_date),
+                min((as_of_at at time zone 'UTC')::date) filter (where sign = -1)
+            ) - 1 as start_day
+        from {{ appeal_changes_relation() }}
+        where region_code is not null
+        group by region_code;
 
         analyze {{ this.identifier }}__regions;
 
-        create temporary table {{ this.identifier }}__kept on commit drop as
-        select known.*
-        from {{ this }} as known
-        inner join {{ this.identifier }}__regions as recomputed
-            on known.region_code = recomputed.region_code
+        delete from {{ this }} as known
+        using {{ this.identifier }}__regions as recomputed
         where
-            (
+            known.region_code = recomputed.region_code
+            and (
                 known.period_start
                 + case known.period_grain when 'month' then interval '1 month' else interval '3 months' end
                 - interval '1 day'
-            )::date < recomputed.start_day;
-
-        analyze {{ this.identifier }}__kept;
-
-        delete from {{ this }} as known
-        using {{ this.identifier }}__regions as recomputed
-        where known.region_code = recomputed.region_code
+            )::date >= recomputed.start_day
     {% else %}
         select 1
     {% endif %}

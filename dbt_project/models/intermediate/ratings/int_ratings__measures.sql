@@ -14,15 +14,11 @@
 --
 -- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
 -- whose columns read here changed against the version this model counted
--- (fct_appeals' change log). The periods whose snapshot can have moved (those
--- ending on or after the earliest previous as-of among them, the day before
--- to be safe across time zones) are computed again whole. A closed period's
--- snapshot does not move, so there its counts are the stored ones plus the
--- changed appeals' current versions less the versions counted (an appeal
--- whose only change is the as-of changes nothing there); its medians are
--- sorted again only where a changed appeal's answered or received time in
--- it changed, or the group is new. A region whose first month moved is
--- computed again whole. A full refresh gives the same rows
+-- (fct_appeals' change log), and computes again, per region, every period ending on or after the
+-- first day that can have changed: the earliest receipt of a changed appeal
+-- (it was in work from then on), or the earliest previous as-of among them
+-- (the running periods' snapshot moves with it); the day before, to be safe
+-- across time zones. A full refresh gives the same rows
 -- (tests/integration/test_incremental.py).
 {%- set counted_columns = [
     'region_code',
@@ -59,128 +55,85 @@
     ],
 ) }}
 
-{#- The counts, each the number of an entity's in-work rows meeting a condition. -#}
-{%- set counts = [
-    ('appeals_received', 'is_received'),
-    ('appeals_answered', 'is_answered'),
-    ('appeals_in_work', 'true'),
-    ('received_answered_by_snapshot', 'is_received and is_answered_by_snapshot'),
-    ('overdue_open_at_snapshot', 'is_overdue_open_at_snapshot'),
-    ('answered_with_deadline', 'is_answered and is_on_time is not null'),
-    ('answered_on_time', 'is_answered and is_on_time'),
-    ('answered_with_reaction', 'is_answered and is_satisfied is not null'),
-    ('answered_satisfied', 'is_answered and is_satisfied'),
-    ('answered_negative', 'is_answered and is_negative'),
-    ('received_repeat', 'is_received and is_repeat'),
-    ('answered_with_formal_check', 'is_answered and is_formal_reply is not null'),
-    ('answered_formal_reply', 'is_answered and is_formal_reply'),
-    ('received_with_first_response_deadline', 'is_received and is_first_response_on_time is not null'),
-    ('received_first_response_on_time', 'is_received and is_first_response_on_time'),
-    ('answered_with_time', 'is_answered and hours_to_answer is not null'),
-    ('received_with_first_response', 'is_received and hours_to_first_response is not null'),
-] %}
-{#- what a closed period's counts depend on: all but the as-of -#}
-{%- set compared_columns = counted_columns | reject('equalto', 'as_of_at') | list %}
-{%- set appeal_columns = [
-    'appeal_key',
-    'region_code',
-    'agency_id',
-    'municipality_oktmo',
-    'received_date',
-    'due_at',
-    'first_response_at',
-    'first_response_due_at',
-    'answered_at',
-    'answered_date',
-    'is_on_time',
-    'hours_to_first_response',
-    'hours_to_answer',
-    'is_satisfied',
-    'is_negative',
-    'is_repeat',
-    'is_formal_reply',
-    'as_of_at',
-] %}
-
 with
 
 {% if mode == 'incremental' -%}
 
-    -- The regions with a changed appeal, and the first day of the periods
-    -- computed again whole (null: all of them).
+    -- The regions to compute again, from start_day on.
     recomputed as (
         select * from {{ this.identifier }}__regions
     ),
 
-    rating_periods as (
-        select * from ({{ rating_periods() }}) as rating_periods
-    ),
-
-    -- the periods computed again whole, and the closed ones updated
-    periods as (
-        select
-            rating_periods.*,
-            recomputed.start_day is null or rating_periods.period_end >= recomputed.start_day as is_whole
-        from rating_periods
-        inner join recomputed on rating_periods.region_code = recomputed.region_code
-    ),
-
-    -- the appeals in work in a period computed whole (sign 1), and the
-    -- changed appeals' two versions (sign 1: current, -1: counted) whose
-    -- columns read here differ besides the as-of, for the closed periods
+    -- the appeals in work in a period from start_day's quarter on
     appeals as (
         select
-            true as is_whole,
-            1 as sign,
-            appeal.{{ appeal_columns | join(',\n            appeal.') }}
+            appeal.appeal_key,
+            appeal.region_code,
+            appeal.agency_id,
+            appeal.municipality_oktmo,
+            appeal.received_at,
+            appeal.received_date,
+            appeal.due_at,
+            appeal.first_response_at,
+            appeal.first_response_due_at,
+            appeal.answered_at,
+            appeal.answered_date,
+            appeal.is_on_time,
+            appeal.hours_to_first_response,
+            appeal.hours_to_answer,
+            appeal.is_satisfied,
+            appeal.is_negative,
+            appeal.is_repeat,
+            appeal.is_formal_reply,
+            appeal.as_of_at
         from {{ ref('fct_appeals') }} as appeal
         inner join recomputed on appeal.region_code = recomputed.region_code
         where
             not appeal.is_rejected
             and (
-                recomputed.start_day is null
-                or appeal.answered_date is null
+                appeal.answered_date is null
                 or appeal.answered_date >= date_trunc('quarter', recomputed.start_day::timestamp)::date
             )
-        union all
-        select
-            false as is_whole,
-            changed.sign,
-            changed.{{ appeal_columns | join(',\n            changed.') }}
-        from {{ appeal_changes_relation() }} as changed
-        where
-            changed.region_code is not null
-            and not changed.is_rejected
-            and changed.appeal_key in (
-                select versions.appeal_key
-                from {{ appeal_changes_relation() }} as versions
-                group by versions.appeal_key
-                having
-                    count(*) != 2
-                    or count(distinct (
-                        versions.{{ compared_columns | join(',\n                        versions.') }}
-                    )) > 1
-            )
+    ),
+
+    periods as (
+        select rating_periods.*
+        from ({{ rating_periods() }}) as rating_periods
+        inner join recomputed on rating_periods.region_code = recomputed.region_code
+        where rating_periods.period_end >= recomputed.start_day
     ),
 
 {%- else %}
 
-    periods as (
-        select
-            rating_periods.*,
-            true as is_whole
-        from ({{ rating_periods() }}) as rating_periods
-    ),
-
     appeals as (
         select
-            true as is_whole,
-            1 as sign,
-            {{ appeal_columns | join(',\n            ') }}
+            appeal_key,
+            region_code,
+            agency_id,
+            municipality_oktmo,
+            received_at,
+            received_date,
+            due_at,
+            first_response_at,
+            first_response_due_at,
+            answered_at,
+            answered_date,
+            is_on_time,
+            hours_to_first_response,
+            hours_to_answer,
+            is_satisfied,
+            is_negative,
+            is_repeat,
+            is_formal_reply,
+            as_of_at
         from {{ ref('fct_appeals') }}
         where
             not is_rejected
             and region_code is not null
+    ),
+
+    periods as (
+        select * from ({{ rating_periods() }}) as rating_periods
     ),
 
 {%- endif %}
@@ -192,9 +145,6 @@ credited_agencies as (
 -- every period each appeal was in work in
 in_work as (
     select
-        appeals.appeal_key,
-        appeals.sign,
-        periods.is_whole,
         periods.region_code,
         periods.period_grain,
         periods.period_start,
@@ -228,7 +178,6 @@ in_work as (
     inner join periods
         on
             appeals.region_code = periods.region_code
-            and appeals.is_whole = periods.is_whole
             and appeals.received_date <= periods.period_end
             and (appeals.answered_date is null or appeals.answered_date >= periods.period_start)
 ),
@@ -257,26 +206,36 @@ attributed as (
     where in_work.municipality_oktmo is not null
 ),
 
--- the counts (signed in a closed period: the change to the stored ones) and
--- the medians (whole periods only)
-summed as (
+final as (
     select
-        is_whole,
         region_code,
         period_grain,
         period_start,
         subject,
         entity_id,
-        {%- for name, condition in counts %}
-            coalesce(
-                sum(sign) filter (where {{ condition }}), 0
-            ) as {{ name }},
-        {%- endfor %}
+        count(*) filter (where is_received) as appeals_received,
+        count(*) filter (where is_answered) as appeals_answered,
+        count(*) as appeals_in_work,
+        count(*) filter (where is_received and is_answered_by_snapshot) as received_answered_by_snapshot,
+        count(*) filter (where is_overdue_open_at_snapshot) as overdue_open_at_snapshot,
+        count(*) filter (where is_answered and is_on_time is not null) as answered_with_deadline,
+        count(*) filter (where is_answered and is_on_time) as answered_on_time,
+        count(*) filter (where is_answered and is_satisfied is not null) as answered_with_reaction,
+        count(*) filter (where is_answered and is_satisfied) as answered_satisfied,
+        count(*) filter (where is_answered and is_negative) as answered_negative,
+        count(*) filter (where is_received and is_repeat) as received_repeat,
+        count(*) filter (where is_answered and is_formal_reply is not null) as answered_with_formal_check,
+        count(*) filter (where is_answered and is_formal_reply) as answered_formal_reply,
+        count(*) filter (where is_received and is_first_response_on_time is not null)
+            as received_with_first_response_deadline,
+        count(*) filter (where is_received and is_first_response_on_time) as received_first_response_on_time,
+        count(hours_to_answer) filter (where is_answered) as answered_with_time,
         -- medians of 2-decimal hours have at most 3 decimals; rounding to 3
         -- only removes the float noise of percentile_cont
         round(
             (percentile_cont(0.5) within group (order by hours_to_answer) filter (where is_answered))::numeric, 3
         ) as median_hours_to_answer,
+        count(hours_to_first_response) filter (where is_received) as received_with_first_response,
         round(
             (
                 percentile_cont(0.5) within group (order by hours_to_first_response) filter (where is_received)
@@ -285,256 +244,11 @@ summed as (
         ) as median_hours_to_first_response
     from attributed
     group by
-        is_whole,
         region_code,
         period_grain,
         period_start,
         subject,
         entity_id
-),
-
-{% if mode == 'incremental' -%}
-
-    -- the closed periods' rows as stored (the pre-hook moved them here)
-    kept as (
-        select * from {{ this.identifier }}__kept
-    ),
-
-    -- a closed period's group whose medians must be sorted again: a changed
-    -- appeal's answered or received time in it differs between its versions
-    median_changes as (
-        select
-            region_code,
-            period_grain,
-            period_start,
-            subject,
-            entity_id
-        from attributed
-        where not is_whole
-        group by region_code, period_grain, period_start, subject, entity_id, appeal_key
-        having
-            (
-                max(hours_to_answer) filter (where is_answered and sign = 1),
-                count(*) filter (where is_answered and sign = 1),
-                max(hours_to_first_response) filter (where is_received and sign = 1),
-                count(*) filter (where is_received and sign = 1)
-            ) is distinct from (
-                max(hours_to_answer) filter (where is_answered and sign = -1),
-                count(*) filter (where is_answered and sign = -1),
-                max(hours_to_first_response) filter (where is_received and sign = -1),
-                count(*) filter (where is_received and sign = -1)
-            )
-    ),
-
-    updated as (
-        select
-            coalesce(kept.region_code, changed.region_code) as region_code,
-            coalesce(kept.period_grain, changed.period_grain) as period_grain,
-            coalesce(kept.period_start, changed.period_start) as period_start,
-            coalesce(kept.subject, changed.subject) as subject,
-            coalesce(kept.entity_id, changed.entity_id) as entity_id,
-            {%- for name, condition in counts %}
-                coalesce(kept.{{ name }}, 0)
-                + coalesce(changed.{{ name }}, 0) as {{ name }},
-            {%- endfor %}
-            kept.median_hours_to_answer,
-            kept.median_hours_to_first_response,
-            kept.region_code is null as is_new
-        from kept
-        full outer join (select * from summed where not is_whole) as changed
-            on
-                kept.region_code = changed.region_code
-                and kept.period_grain = changed.period_grain
-                and kept.period_start = changed.period_start
-                and kept.subject = changed.subject
-                and kept.entity_id = changed.entity_id
-    ),
-
-    -- the groups whose medians are sorted again, and their appeals: those
-    -- received or answered within the span of those periods
-    resorted as (
-        select distinct
-            updated.region_code,
-            updated.period_grain,
-            updated.period_start,
-            updated.subject,
-            updated.entity_id
-        from updated
-        left join median_changes
-            on
-                updated.region_code = median_changes.region_code
-                and updated.period_grain = median_changes.period_grain
-                and updated.period_start = median_changes.period_start
-                and updated.subject = median_changes.subject
-                and updated.entity_id = median_changes.entity_id
-        where updated.appeals_in_work > 0 and (updated.is_new or median_changes.region_code is not null)
-    ),
-
-    resorted_periods as (
-        select distinct rating_periods.*
-        from rating_periods
-        inner join resorted
-            on
-                rating_periods.region_code = resorted.region_code
-                and rating_periods.period_grain = resorted.period_grain
-                and rating_periods.period_start = resorted.period_start
-    ),
-
-    resorted_span as (
-        select
-            min(period_start) as first_day,
-            max(period_end) + 1 as end_day
-        from resorted_periods
-    ),
-
-    resorted_times as (
-        select
-            resorted_periods.region_code,
-            resorted_periods.period_grain,
-            resorted_periods.period_start,
-            appeal.agency_id,
-            appeal.municipality_oktmo,
-            case
-                when appeal.answered_date between resorted_periods.period_start and resorted_periods.period_end
-                    then appeal.hours_to_answer
-            end as answer_hours,
-            case
-                when
-                    appeal.received_date between resorted_periods.period_start and resorted_periods.period_end
-                    and appeal.first_response_at <= least(resorted_periods.snapshot_at, appeal.as_of_at)
-                    then appeal.hours_to_first_response
-            end as first_response_hours
-        from {{ ref('fct_appeals') }} as appeal
-        inner join resorted_periods
-            on
-                appeal.region_code = resorted_periods.region_code
-                and (
-                    appeal.received_date between resorted_periods.period_start and resorted_periods.period_end
-                    or appeal.answered_date between resorted_periods.period_start and resorted_periods.period_end
-                )
-        where
-            not appeal.is_rejected
-            and (
-                (
-                    appeal.received_date >= (select resorted_span.first_day from resorted_span)
-                    and appeal.received_date < (select resorted_span.end_day from resorted_span)
-                )
-                or (
-                    appeal.answered_date >= (select resorted_span.first_day from resorted_span)
-                    and appeal.answered_date < (select resorted_span.end_day from resorted_span)
-                )
-            )
-    ),
-
-    resorted_attributed as (
-        select
-            resorted_times.*,
-            'agency' as subject,
-            credited_agencies.credited_agency_id as entity_id
-        from resorted_times
-        inner join credited_agencies
-            on
-                resorted_times.region_code = credited_agencies.region_code
-                and resorted_times.agency_id = credited_agencies.agency_id
-                and resorted_times.period_start >= coalesce(credited_agencies.credited_from, '-infinity'::date)
-                and resorted_times.period_start <= coalesce(credited_agencies.credited_to, 'infinity'::date)
-        union all
-        select
-            resorted_times.*,
-            'municipality' as subject,
-            resorted_times.municipality_oktmo as entity_id
-        from resorted_times
-        where resorted_times.municipality_oktmo is not null
-    ),
-
-    medians as (
-        select
-            resorted.region_code,
-            resorted.period_grain,
-            resorted.period_start,
-            resorted.subject,
-            resorted.entity_id,
-            round((percentile_cont(0.5) within group (order by times.answer_hours))::numeric, 3)
-                as median_hours_to_answer,
-            round((percentile_cont(0.5) within group (order by times.first_response_hours))::numeric, 3)
-                as median_hours_to_first_response
-        from resorted
-        left join resorted_attributed as times
-            on
-                resorted.region_code = times.region_code
-                and resorted.period_grain = times.period_grain
-                and resorted.period_start = times.period_start
-                and resorted.subject = times.subject
-                and resorted.entity_id = times.entity_id
-        group by resorted.region_code, resorted.period_grain, resorted.period_start, resorted.subject, resorted.entity_id
-    ),
-
-    final as (
-        select
-            region_code,
-            period_grain,
-            period_start,
-            subject,
-            entity_id,
-            {%- for name, condition in counts %}
-                {{ name }},
-                {%- if name == 'answered_with_time' %}
-                    median_hours_to_answer,
-                {%- endif %}
-            {%- endfor %}
-            median_hours_to_first_response
-        from summed
-        where is_whole
-        union all
-        select
-            updated.region_code,
-            updated.period_grain,
-            updated.period_start,
-            updated.subject,
-            updated.entity_id,
-            {%- for name, condition in counts %}
-                updated.{{ name }},
-                {%- if name == 'answered_with_time' %}
-                    case
-                        when medians.region_code is not null then medians.median_hours_to_answer
-                        else updated.median_hours_to_answer
-                    end as median_hours_to_answer,
-                {%- endif %}
-            {%- endfor %}
-            case
-                when medians.region_code is not null then medians.median_hours_to_first_response
-                else updated.median_hours_to_first_response
-            end as median_hours_to_first_response
-        from updated
-        left join medians
-            on
-                updated.region_code = medians.region_code
-                and updated.period_grain = medians.period_grain
-                and updated.period_start = medians.period_start
-                and updated.subject = medians.subject
-                and updated.entity_id = medians.entity_id
-        where updated.appeals_in_work > 0
-    )
-
-{%- else %}
-
-    final as (
-        select
-            region_code,
-            period_grain,
-            period_start,
-            subject,
-            entity_id,
-            {%- for name, condition in counts %}
-                {{ name }},
-                {%- if name == 'answered_with_time' %}
-                    median_hours_to_answer,
-                {%- endif %}
-            {%- endfor %}
-            median_hours_to_first_response
-        from summed
-    )
-
-{%- endif %}
+)
 
 select * from final
