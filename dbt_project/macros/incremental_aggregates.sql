@@ -172,6 +172,19 @@ left join {{ this }} as stored on {{ row_key(dimensions, 'signed') }} = stored.c
 where {{ changes | join('\n    or ') }}
 {% endmacro %}
 
+{#- The appeals an additive aggregate of fct_appeals counts this run, each
+    with its sign: in an incremental run the changed ones (appeal_changes_
+    relation: current version +1, the version counted -1); in a full one
+    every appeal, +1, with only `columns`. `condition` filters both. -#}
+{% macro counted_appeals(columns, incremental, condition='true') %}
+    {{ return(
+        ('select *\n    from ' ~ appeal_changes_relation() ~ '\n    where ' ~ condition)
+        if incremental else
+        ('select\n        1 as sign,\n        ' ~ columns | join(',\n        ')
+        ~ '\n    from ' ~ ref('fct_appeals') ~ '\n    where ' ~ condition)
+    ) }}
+{% endmacro %}
+
 {% macro appeal_changes_relation() %}
     {{ return(api.Relation.create(identifier=this.identifier ~ '__changes', type='table')) }}
 {% endmacro %}

@@ -64,26 +64,11 @@
 
 with
 
-{% if mode == 'incremental' -%}
-
-    -- The changed appeals: current versions +1, the versions counted before -1.
-    appeals as (
-        select *
-        from {{ appeal_changes_relation() }}
-        where not is_rejected and region_code is not null
-    ),
-
-{%- else %}
-
-    appeals as (
-        select
-            1 as sign,
-            {{ counted_columns | join(',\n            ') }}
-        from {{ ref('fct_appeals') }}
-        where not is_rejected and region_code is not null
-    ),
-
-{%- endif %}
+-- The changed appeals (current versions +1, the versions counted before -1),
+-- or in a full build every appeal.
+appeals as (
+    {{ counted_appeals(counted_columns, mode == 'incremental', 'not is_rejected and region_code is not null') }}
+),
 
 -- each appeal on the day it was received and on the day it was answered
 events as (

@@ -48,26 +48,11 @@
 
 with
 
-{% if mode == 'incremental' -%}
-
-    -- The changed appeals: current versions +1, the versions counted before -1.
-    events as (
-        select *
-        from {{ appeal_changes_relation() }}
-        where region_code is not null
-    ),
-
-{%- else %}
-
-    events as (
-        select
-            1 as sign,
-            {{ counted_columns | join(',\n            ') }}
-        from {{ ref('fct_appeals') }}
-        where region_code is not null
-    ),
-
-{%- endif %}
+-- The changed appeals (current versions +1, the versions counted before -1),
+-- or in a full build every appeal.
+events as (
+    {{ counted_appeals(counted_columns, mode == 'incremental', 'region_code is not null') }}
+),
 
 signed as (
     {{ signed_sums(dimensions, measures) }}

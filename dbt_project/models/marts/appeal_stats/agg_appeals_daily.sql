@@ -129,24 +129,12 @@
 
 with
 
-{% if mode == 'incremental' -%}
-
-    -- The changed appeals: new versions +1, the versions counted before -1.
-    appeals as (
-        select * from {{ appeal_changes_relation() }}
-    ),
-
-{%- else %}
-
-    -- Only the columns used: each appeal is repeated once per event below.
-    appeals as (
-        select
-            1 as sign,
-            {{ counted_columns | join(',\n            ') }}
-        from {{ ref('fct_appeals') }}
-    ),
-
-{%- endif %}
+-- The changed appeals (new versions +1, the versions counted before -1), or
+-- in a full build every appeal with only the columns used: each appeal is
+-- repeated once per event below.
+appeals as (
+    {{ counted_appeals(counted_columns, mode == 'incremental') }}
+),
 
 regions as (
     select
