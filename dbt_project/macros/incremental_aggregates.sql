@@ -64,6 +64,7 @@
         'int_ratings__measures',
         'int_indicators__daily',
         'int_problem_categories__daily',
+        'int_problem_categories__catch_all_daily',
     ]) }}
 {% endmacro %}
 

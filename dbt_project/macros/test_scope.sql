@@ -31,6 +31,6 @@
     {{- return([
         'stg_pos__messages', 'stg_im__incidents', 'stg_regional__appeals',
         'int_appeals__unioned', 'int_appeals__deadlines', 'fct_appeals', 'agg_appeals_daily',
-        'agg_dashboard_appeals_daily', 'int_problem_categories__daily',
+        'agg_dashboard_appeals_daily', 'int_problem_categories__daily', 'int_problem_categories__catch_all_daily',
     ]) -}}
 {% endmacro %}

@@ -41,12 +41,15 @@ INCREMENTAL_MARTS = (
     "int_ratings__measures",
     "int_indicators__daily",
     "int_problem_categories__daily",
+    "int_problem_categories__catch_all_daily",
     "agg_problem_categories",
+    "agg_catch_all_breakdown",
 )
 SCHEMAS = {
     "int_ratings__measures": "intermediate",
     "int_indicators__daily": "intermediate",
     "int_problem_categories__daily": "intermediate",
+    "int_problem_categories__catch_all_daily": "intermediate",
 }
 SELECTION = ("--select", *(f"+{m}" for m in INCREMENTAL_MARTS))
 FIRST_BUILD = ("build", *SELECTION, "--resource-type", "model", "seed", "snapshot")

@@ -293,6 +293,9 @@ final as (
         coalesce(is_block_in_region_list, false) as is_block_in_region_list,
         working_hours_to_first_response,
         working_hours_to_answer,
+        -- the source's own category, as exported (decomposes a catch-all)
+        source_category,
+        source_subcategory,
         -- the run that wrote the row: the incremental aggregates take the rows
         -- written since they last counted (macros/incremental_aggregates.sql)
         {{ run_timestamp() }} as _built_at

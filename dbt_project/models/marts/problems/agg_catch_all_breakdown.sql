@@ -4,27 +4,14 @@
 -- catch-all that rises into the block's top can be decomposed (and the
 -- category map extended). Same appeals as agg_problem_categories' catch-all
 -- row (received in the period, not rejected, category the catch-all or not
--- known): the counts of a block and period add up to that row's count.
+-- known): the counts of a block and period add up to that row's count. The
+-- days' counts come from int_problem_categories__catch_all_daily (kept up to
+-- date incrementally), so a run sums tens of thousands of daily rows instead
+-- of reading every appeal.
 with
 
-appeals as (
-    select * from {{ ref('fct_appeals') }}
-),
-
-unioned as (
-    select
-        appeal_key,
-        source_category,
-        source_subcategory
-    from {{ ref('int_appeals__unioned') }}
-),
-
-catch_alls as (
-    select distinct
-        block_code,
-        category_code as catch_all_code
-    from {{ ref('categories') }}
-    where is_catch_all
+daily as (
+    select * from {{ ref('int_problem_categories__catch_all_daily') }}
 ),
 
 problem_categories as (
@@ -36,48 +23,30 @@ grains as (
     from (values ('week'), ('month'), ('quarter')) as grain (period_grain)
 ),
 
-in_catch_all as (
-    select
-        appeals.appeal_key,
-        appeals.region_code,
-        appeals.block_code,
-        catch_alls.catch_all_code as category_code,
-        appeals.received_date,
-        appeals.source_kind,
-        coalesce(appeals.is_category_mapped, false) as is_category_mapped
-    from appeals
-    inner join catch_alls on appeals.block_code = catch_alls.block_code
-    where
-        appeals.region_code is not null
-        and not appeals.is_rejected
-        and (appeals.category_code is null or appeals.category_code = catch_alls.catch_all_code)
-),
-
 counted as (
     select
         grains.period_grain,
-        date_trunc(grains.period_grain, in_catch_all.received_date::timestamp)::date as period_start,
-        in_catch_all.region_code,
-        in_catch_all.block_code,
-        in_catch_all.category_code,
-        in_catch_all.source_kind,
-        unioned.source_category,
-        unioned.source_subcategory,
-        in_catch_all.is_category_mapped,
-        count(*) as appeal_count
-    from in_catch_all
-    inner join unioned on in_catch_all.appeal_key = unioned.appeal_key
+        date_trunc(grains.period_grain, daily.received_date::timestamp)::date as period_start,
+        daily.region_code,
+        daily.block_code,
+        daily.category_code,
+        daily.source_kind,
+        daily.source_category,
+        daily.source_subcategory,
+        daily.is_category_mapped,
+        sum(daily.appeal_count) as appeal_count
+    from daily
     cross join grains
     group by
         grains.period_grain,
         period_start,
-        in_catch_all.region_code,
-        in_catch_all.block_code,
-        in_catch_all.category_code,
-        in_catch_all.source_kind,
-        unioned.source_category,
-        unioned.source_subcategory,
-        in_catch_all.is_category_mapped
+        daily.region_code,
+        daily.block_code,
+        daily.category_code,
+        daily.source_kind,
+        daily.source_category,
+        daily.source_subcategory,
+        daily.is_category_mapped
 ),
 
 final as (
