@@ -229,10 +229,11 @@ def test_the_daily_job_tests_the_rows_its_run_wrote(weeks):
     build without the scope reads the whole table and fails on it."""
     url, _, out = weeks
     with psycopg.connect(url) as conn:
-        key, due_basis_before = conn.execute(
-            "select appeal_key, due_basis from marts.fct_appeals where is_answered order by appeal_key limit 1"
+        key, version_before = conn.execute(
+            "select appeal_key, agency_version_key from marts.fct_appeals"
+            " where is_answered and agency_id is not null order by appeal_key limit 1"
         ).fetchone()
-        conn.execute("update marts.fct_appeals set due_basis = 'bogus' where appeal_key = %s", (key,))
+        conn.execute("update marts.fct_appeals set agency_version_key = null where appeal_key = %s", (key,))
     try:
         build = (
             "build",
@@ -255,12 +256,14 @@ def test_the_daily_job_tests_the_rows_its_run_wrote(weeks):
         # the build rewrote the open appeals and tested them; the answered one kept its older stamp
         assert stamps[0][1] > 0 and bad_stamp < stamps[0][0]
         results = json.loads((out / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-        due_basis = [r for r in results if "accepted_values_fct_appeals_due_basis" in r["unique_id"]]
-        assert due_basis and due_basis[0]["status"] == "pass", scoped.stdout[-3000:]
-        assert "_built_at = '" in due_basis[0]["compiled_code"]
+        versions = [r for r in results if "not_null_fct_appeals_agency_version_key" in r["unique_id"]]
+        assert versions and versions[0]["status"] == "pass", scoped.stdout[-3000:]
+        assert "_built_at = '" in versions[0]["compiled_code"]
 
         unscoped = run_dbt(url, *build, target_path=out / "target", check=False)
-        assert unscoped.returncode != 0 and "accepted_values_fct_appeals_due_basis" in unscoped.stdout
+        assert unscoped.returncode != 0 and "not_null_fct_appeals_agency_version_key" in unscoped.stdout
     finally:
         with psycopg.connect(url) as conn:
-            conn.execute("update marts.fct_appeals set due_basis = %s where appeal_key = %s", (due_basis_before, key))
+            conn.execute(
+                "update marts.fct_appeals set agency_version_key = %s where appeal_key = %s", (version_before, key)
+            )
