@@ -173,6 +173,32 @@ left join {{ this }} as stored on {{ row_key(dimensions, 'signed') }} = stored.c
 where {{ changes | join('\n    or ') }}
 {% endmacro %}
 
+{#- The closing CTEs of an additive aggregate of fct_appeals kept by cell
+    (int_indicators__daily, int_problem_categories__daily, int_problem_
+    categories__catch_all_daily): from `events` (its rows carry `sign`) the
+    signed sums per `dimensions` (signed_sums), the cells to write
+    (cells_to_write) and `final`, keyed by cell_key (row_key of the
+    dimensions) and stamped with the run. -#}
+{% macro appeal_cells(dimensions, measures, incremental) %}
+signed as (
+    {{ signed_sums(dimensions, measures) }}
+),
+
+-- the cells to write (in an incremental run, those whose values change,
+-- with their stored values added)
+summed as (
+    {{ cells_to_write(dimensions, measures, incremental) }}
+),
+
+final as (
+    select
+        {{ row_key(dimensions) }} as cell_key,
+        {{ (dimensions + measures | map('first') | list) | join(',\n        ') }},
+        {{ run_timestamp() }} as _built_at
+    from summed
+)
+{% endmacro %}
+
 {#- The appeals an additive aggregate of fct_appeals counts this run, each
     with its sign: in an incremental run the changed ones (appeal_changes_
     relation: current version +1, the version counted -1); in a full one

@@ -86,25 +86,7 @@ events as (
     where occurrence.activity_date is not null
 ),
 
-signed as (
-    {{ signed_sums(dimensions, measures) }}
-),
-
--- the cells to write (in an incremental run, those whose values change,
--- with their stored values added)
-summed as (
-    {{ cells_to_write(dimensions, measures, mode == 'incremental') }}
-),
-
-final as (
-    select
-        {{ row_key(dimensions) }} as cell_key,
-        {{ dimensions | join(',\n        ') }},
-        {%- for name, type, expression in measures %}
-            {{ name }},
-        {%- endfor %}
-        {{ run_timestamp() }} as _built_at
-    from summed
-)
+-- the signed sums per cell, the cells to write and the rows
+{{ appeal_cells(dimensions, measures, mode == 'incremental') }}
 
 select * from final

@@ -11,17 +11,6 @@
 -- their current version counted +1 and the version this model counted -1; a
 -- row left with no appeal is deleted. A full refresh gives the same rows
 -- (tests/integration/test_incremental.py).
-{%- set counted_columns = [
-    'region_code',
-    'block_code',
-    'category_code',
-    'received_date',
-    'source_kind',
-    'source_category',
-    'source_subcategory',
-    'is_category_mapped',
-    'is_rejected',
-] %}
 {%- set dimensions = [
     'region_code',
     'block_code',
@@ -32,6 +21,7 @@
     'source_subcategory',
     'is_category_mapped',
 ] %}
+{%- set counted_columns = dimensions + ['is_rejected'] %}
 {#- name, type, the signed sum over the changed appeals -#}
 {%- set measures = [['appeal_count', 'bigint', 'sum(sign)']] %}
 {%- set mode = appeal_aggregate_mode() %}
@@ -81,25 +71,7 @@ events as (
     where appeals.category_code is null or appeals.category_code = catch_alls.catch_all_code
 ),
 
-signed as (
-    {{ signed_sums(dimensions, measures) }}
-),
-
--- the cells to write (in an incremental run, those whose values change,
--- with their stored values added)
-summed as (
-    {{ cells_to_write(dimensions, measures, mode == 'incremental') }}
-),
-
-final as (
-    select
-        {{ row_key(dimensions) }} as cell_key,
-        {{ dimensions | join(',\n        ') }},
-        {%- for name, type, expression in measures %}
-            {{ name }},
-        {%- endfor %}
-        {{ run_timestamp() }} as _built_at
-    from summed
-)
+-- the signed sums per cell, the cells to write and the rows
+{{ appeal_cells(dimensions, measures, mode == 'incremental') }}
 
 select * from final
