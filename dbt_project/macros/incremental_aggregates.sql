@@ -118,10 +118,12 @@
 
 {#- fct_appeals' post-hook: a full build starts the log afresh; after an
     incremental run the log is analysed (its readers plan on its statistics,
-    which a full build left at one row). -#}
+    which a full build left at one row): the columns they filter, sort and
+    join it on, not the fact's other fifty (statistics nothing reads,
+    whose analysis took 0.25 s of fct_appeals' 1.5 s on a region-year). -#}
 {% macro finish_appeal_change_log() %}
     {% if updates_existing_table() %}
-        analyze {{ appeal_change_log_relation() }}
+        analyze {{ appeal_change_log_relation() }} (changed_at, sign, appeal_key)
     {% else %}
         {{ create_appeal_change_log(this) }}
     {% endif %}

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from orchestration.ingest.loader import discover
+from orchestration.ingest.loader import discover, plan_files
+from orchestration.ingest.mapping import load_mappings
+from orchestration.jobs import delivery_selection
 from orchestration.settings import load_settings
 
 # A file modified more recently than this may still be being copied in.
@@ -30,6 +33,12 @@ def new_files(seen: dict[str, str], now: float | None = None) -> dict[str, str]:
     return found
 
 
+def raw_tables_of(paths: list[Path]) -> set[str]:
+    """The raw tables these files load into (files no feed recognises load nowhere: the loader warns)."""
+    planned, _ = plan_files(paths, load_mappings())
+    return {mapping.target.name for _, mapping in planned}
+
+
 def build_landing_sensor(job):
     @sensor(
         job=job,
@@ -44,10 +53,17 @@ def build_landing_sensor(job):
             return SkipReason("no new files in the landing folder")
         context.update_cursor(json.dumps({**seen, **found}, sort_keys=True))
         run_key = hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()[:16]
+        # only what the delivered files feed (a ПОС export leaves the staging views of the roadmap, the staff
+        # and the indicators as they are); the whole job when no feed recognises them, so the loader reports them
+        tables = raw_tables_of([Path(p) for p in found])
+        selection = None
+        if tables and context.repository_def is not None:
+            selection = sorted(delivery_selection(tables).resolve(context.repository_def.asset_graph))
         return RunRequest(
             run_key=run_key,
             run_config={"ops": {"raw_feeds": {"config": {"paths": sorted(found)}}}},
             tags={"tsur/trigger": "landing_folder"},
+            asset_selection=selection,
         )
 
     return landing_folder_sensor

@@ -24,35 +24,69 @@ def test_the_jobs_and_the_landing_sensor_are_defined(defs):
     assert sensor.job_name == "tsur_daily"
 
 
-def test_the_daily_job_builds_exactly_what_dbt_selects_downstream_of_raw(defs):
-    """The daily job's dbt part is `dbt build --select source:raw+` (what bench/bench_build.py times)."""
+def _dbt_downstream_of(tables: list[str] | None) -> set[AssetKey]:
+    """The models dbt selects with `--select source:raw.<table>+ …` (every raw source when None), as asset keys."""
     import json
 
-    from dagster import AssetSelection
-
-    from orchestration.jobs import daily_job
     from orchestration.warehouse.project import tsur_dbt_project
 
-    graph = defs.resolve_asset_graph()
-    selected = daily_job.selection.resolve(graph)
     manifest = json.loads(tsur_dbt_project.manifest_path.read_text())
     nodes = {**manifest["nodes"], **manifest["sources"]}
-    expected, todo = set(), [uid for uid, node in manifest["sources"].items() if node["source_name"] == "raw"]
+    expected, todo = (
+        set(),
+        [
+            uid
+            for uid, node in manifest["sources"].items()
+            if node["source_name"] == "raw" and (tables is None or node["name"] in tables)
+        ],
+    )
     while todo:
         for child in manifest["child_map"][todo.pop()]:
             if child in nodes and child not in expected and nodes[child]["resource_type"] in {"model", "snapshot"}:
                 expected.add(child)
                 todo.append(child)
-    expected_keys = {AssetKey([nodes[uid]["schema"], nodes[uid]["name"]]) for uid in expected}
+    return {AssetKey([nodes[uid]["schema"], nodes[uid]["name"]]) for uid in expected}
+
+
+def _dbt_part(graph, selected: set[AssetKey]) -> set[AssetKey]:
+    from dagster import AssetSelection
+
     dbt_selected = selected - AssetSelection.assets(*[AssetKey(["raw", t]) for t in TARGETS]).resolve(graph)
     # after the build, the export step refreshes the outbox (orchestration/exports/)
     assert AssetKey(["exports", "federal_export_latest"]) in dbt_selected
-    dbt_selected -= AssetSelection.groups("exports").resolve(graph)
-    assert dbt_selected == expected_keys
+    return dbt_selected - AssetSelection.groups("exports").resolve(graph)
+
+
+def test_the_daily_job_builds_exactly_what_dbt_selects_downstream_of_raw(defs):
+    """The daily job's dbt part is `dbt build --select source:raw+`."""
+    from orchestration.jobs import daily_job
+
+    graph = defs.resolve_asset_graph()
+    dbt_selected = _dbt_part(graph, daily_job.selection.resolve(graph))
+    assert dbt_selected == _dbt_downstream_of(None)
     # the marts are rebuilt, the reference seeds and the dimensions built from them alone are not
     assert AssetKey(["marts", "fct_appeals"]) in dbt_selected
     assert AssetKey(["reference", "sla_rules"]) not in dbt_selected
     assert AssetKey(["marts", "dim_calendar"]) not in dbt_selected
+
+
+def test_a_delivery_rebuilds_exactly_what_dbt_selects_downstream_of_its_raw_tables(defs):
+    """A delivery's run (the landing sensor's subset) is `dbt build --select source:raw.<table>+ …` with the
+    loader's registry: delivery_dbt_select, what bench/bench_build.py times for the held-back exports."""
+    from orchestration.jobs import delivery_dbt_select, delivery_selection
+
+    graph = defs.resolve_asset_graph()
+    tables = ["pos_messages", "im_incidents"]
+    dbt_selected = _dbt_part(graph, delivery_selection(tables).resolve(graph))
+    select = delivery_dbt_select(tables)
+    assert select[0] == "--select"
+    assert dbt_selected == _dbt_downstream_of([s.removeprefix("source:raw.").removesuffix("+") for s in select[1:]])
+    # the appeal chain is rebuilt; what only feeds that delivered nothing feed is not
+    assert AssetKey(["marts", "fct_appeals"]) in dbt_selected
+    assert AssetKey(["staging", "stg_roadmap__events"]) not in dbt_selected
+    assert AssetKey(["staging", "stg_indicators__targets"]) not in dbt_selected
+    # what reads the loader's registry is rebuilt by any delivery
+    assert AssetKey(["marts", "fct_load_files"]) in dbt_selected
 
 
 def test_raw_assets_are_the_dbt_sources(defs):

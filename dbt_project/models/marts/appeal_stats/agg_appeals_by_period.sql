@@ -181,6 +181,14 @@ day_dimension as (
         grouping sets ((), (block_code), (category_code), (agency_id), (municipality_oktmo), (channel))
 ),
 
+-- the same, keyed by cell (region, dimension and value as one text)
+day_cells as (
+    select
+        coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key,
+        *
+    from day_dimension
+),
+
 -- Null region or value (not known) are groups of their own: joined by key.
 {%- if mode == 'incremental' %}
     -- a region computed in part keeps the cells it had (it has no new one)
@@ -193,13 +201,12 @@ day_dimension as (
         from {{ this.identifier }}__cells
         union
         select
-            day_dimension.region_code,
-            day_dimension.dimension,
-            day_dimension.dimension_value,
-            coalesce(day_dimension.region_code, '?') || '|' || day_dimension.dimension || '|'
-            || coalesce(day_dimension.dimension_value, '?') as cell_key
-        from day_dimension
-        inner join recomputed on coalesce(day_dimension.region_code, '') = recomputed.region_key
+            day_cells.region_code,
+            day_cells.dimension,
+            day_cells.dimension_value,
+            day_cells.cell_key
+        from day_cells
+        inner join recomputed on coalesce(day_cells.region_code, '') = recomputed.region_key
         where recomputed.start_day is null
     ),
 
@@ -218,8 +225,8 @@ day_dimension as (
             region_code,
             dimension,
             dimension_value,
-            coalesce(region_code, '?') || '|' || dimension || '|' || coalesce(dimension_value, '?') as cell_key
-        from day_dimension
+            cell_key
+        from day_cells
     ),
 
     backlog_base as (
@@ -232,20 +239,33 @@ day_dimension as (
     ),
 {%- endif %}
 
+-- a day's sums are the day grain's; weeks, months and quarters add them up
 period_sums as (
     select
-        grains.period_grain,
-        date_trunc(grains.period_grain, day_dimension.calendar_date::timestamp)::date as period_start,
-        coalesce(day_dimension.region_code, '?') || '|' || day_dimension.dimension || '|'
-        || coalesce(day_dimension.dimension_value, '?') as cell_key,
+        'day' as period_grain,
+        calendar_date as period_start,
+        cell_key,
         {%- for measure in measures %}
-            sum(day_dimension.{{ measure }}) as {{ measure }},
+            {{ measure }},
         {%- endfor %}
-        sum(day_dimension.open_delta) as open_delta,
-        sum(day_dimension.overdue_open_delta) as overdue_open_delta
-    from day_dimension
-    cross join grains
-    group by grains.period_grain, period_start, cell_key
+        open_delta,
+        overdue_open_delta
+    from day_cells
+
+    union all
+
+    select
+        grains.period_grain,
+        date_trunc(grains.period_grain, day_cells.calendar_date::timestamp)::date as period_start,
+        day_cells.cell_key,
+        {%- for measure in measures %}
+            sum(day_cells.{{ measure }}) as {{ measure }},
+        {%- endfor %}
+        sum(day_cells.open_delta) as open_delta,
+        sum(day_cells.overdue_open_delta) as overdue_open_delta
+    from day_cells
+    inner join grains on grains.period_grain != 'day'
+    group by grains.period_grain, period_start, day_cells.cell_key
 ),
 
 grid as (
