@@ -55,20 +55,16 @@ def run_main_job(paths: list[Path], job_name: str = "tsur_main") -> RunOutcome:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.ingest.sensors import raw_tables_of
-    from orchestration.jobs import DAILY_JOB_NAME, delivery_selection
+    from orchestration.ingest.sensors import delivery_assets
+    from orchestration.jobs import DAILY_JOB_NAME
 
     job = defs.resolve_job_def(job_name)
     run_config = {
         "ops": {"raw_feeds": {"config": {"paths": [str(p) for p in paths]}}},
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
-    selection = None
-    if job_name == DAILY_JOB_NAME:
-        # as the landing sensor does: only what these files' raw tables feed
-        tables = raw_tables_of(paths)
-        if tables:
-            selection = sorted(delivery_selection(tables).resolve(defs.resolve_asset_graph()))
+    # as the landing sensor does: only what these files feed
+    selection = delivery_assets(paths, defs.resolve_asset_graph()) if job_name == DAILY_JOB_NAME else None
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             run_config=run_config,

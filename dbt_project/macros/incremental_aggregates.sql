@@ -414,3 +414,25 @@ final as (
         select 1
     {% endif %}
 {% endmacro %}
+
+{#- The config of an additive aggregate of fct_appeals kept by cell
+    (agg_appeals_daily, int_indicators__daily, int_problem_categories__daily
+    and the catch-all days): incremental by cell_key, fed by the changed
+    appeals of `counted_columns` (prepare_appeal_changes), the cells the run
+    left at zero (`emptied`, a condition on the row) deleted, the log's mark
+    moved. `indexes`, `pre_hook` and `post_hook` add the model's own, before
+    the shared ones. -#}
+{% macro appeal_cells_config(counted_columns, emptied, indexes=[], pre_hook=[], post_hook=[]) %}
+    {{ return({
+        'materialized': 'incremental',
+        'unique_key': 'cell_key',
+        'incremental_strategy': 'delete+insert',
+        'on_schema_change': 'fail',
+        'indexes': [{'columns': ['cell_key'], 'unique': True}] + indexes,
+        'pre_hook': pre_hook + ["{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}"],
+        'post_hook': post_hook + [
+            "delete from {{ this }} where _built_at = {{ run_timestamp() }} and " ~ emptied,
+            "{{ mark_appeal_changes_read() }}",
+        ],
+    }) }}
+{% endmacro %}

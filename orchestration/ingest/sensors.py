@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import AssetKey, DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from orchestration.ingest.loader import discover, plan_files
 from orchestration.ingest.mapping import load_mappings
@@ -33,10 +33,13 @@ def new_files(seen: dict[str, str], now: float | None = None) -> dict[str, str]:
     return found
 
 
-def raw_tables_of(paths: list[Path]) -> set[str]:
-    """The raw tables these files load into (files no feed recognises load nowhere: the loader warns)."""
+def delivery_assets(paths: list[Path], asset_graph) -> list[AssetKey] | None:
+    """What the daily job rebuilds for these files: delivery_selection of the raw tables they load into (a ПОС
+    export leaves the staging views of the roadmap, the staff and the indicators as they are); None, the whole
+    job, when no feed recognises them, so that the loader reports them."""
     planned, _ = plan_files(paths, load_mappings())
-    return {mapping.target.name for _, mapping in planned}
+    tables = {mapping.target.name for _, mapping in planned}
+    return sorted(delivery_selection(tables).resolve(asset_graph)) if tables else None
 
 
 def build_landing_sensor(job):
@@ -53,12 +56,10 @@ def build_landing_sensor(job):
             return SkipReason("no new files in the landing folder")
         context.update_cursor(json.dumps({**seen, **found}, sort_keys=True))
         run_key = hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()[:16]
-        # only what the delivered files feed (a ПОС export leaves the staging views of the roadmap, the staff
-        # and the indicators as they are); the whole job when no feed recognises them, so the loader reports them
-        tables = raw_tables_of([Path(p) for p in found])
+        # only what the delivered files feed
         selection = None
-        if tables and context.repository_def is not None:
-            selection = sorted(delivery_selection(tables).resolve(context.repository_def.asset_graph))
+        if context.repository_def is not None:
+            selection = delivery_assets([Path(p) for p in found], context.repository_def.asset_graph)
         return RunRequest(
             run_key=run_key,
             run_config={"ops": {"raw_feeds": {"config": {"paths": sorted(found)}}}},

@@ -32,14 +32,12 @@ def _dbt_downstream_of(tables: list[str] | None) -> set[AssetKey]:
 
     manifest = json.loads(tsur_dbt_project.manifest_path.read_text())
     nodes = {**manifest["nodes"], **manifest["sources"]}
-    expected, todo = (
-        set(),
-        [
-            uid
-            for uid, node in manifest["sources"].items()
-            if node["source_name"] == "raw" and (tables is None or node["name"] in tables)
-        ],
-    )
+    todo = [
+        uid
+        for uid, node in manifest["sources"].items()
+        if node["source_name"] == "raw" and (tables is None or node["name"] in tables)
+    ]
+    expected = set()
     while todo:
         for child in manifest["child_map"][todo.pop()]:
             if child in nodes and child not in expected and nodes[child]["resource_type"] in {"model", "snapshot"}:

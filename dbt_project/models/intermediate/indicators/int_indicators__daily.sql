@@ -49,18 +49,7 @@
     ['answered_formal_reply', 'numeric', "sum(sign) filter (where event_kind = 'a' and is_formal_reply)"],
 ] %}
 {%- set mode = appeal_aggregate_mode() %}
-{{ config(
-    materialized='incremental',
-    unique_key='cell_key',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    indexes=[{'columns': ['cell_key'], 'unique': True}],
-    pre_hook=["{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}"],
-    post_hook=[
-        "delete from {{ this }} where _built_at = {{ run_timestamp() }} and received = 0 and answered = 0",
-        "{{ mark_appeal_changes_read() }}",
-    ],
-) }}
+{{ config(**appeal_cells_config(counted_columns, 'received = 0 and answered = 0')) }}
 
 with
 

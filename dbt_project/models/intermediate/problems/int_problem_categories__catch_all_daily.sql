@@ -25,18 +25,7 @@
 {#- name, type, the signed sum over the changed appeals -#}
 {%- set measures = [['appeal_count', 'bigint', 'sum(sign)']] %}
 {%- set mode = appeal_aggregate_mode() %}
-{{ config(
-    materialized='incremental',
-    unique_key='cell_key',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    indexes=[{'columns': ['cell_key'], 'unique': True}],
-    pre_hook=["{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}"],
-    post_hook=[
-        "delete from {{ this }} where _built_at = {{ run_timestamp() }} and appeal_count = 0",
-        "{{ mark_appeal_changes_read() }}",
-    ],
-) }}
+{{ config(**appeal_cells_config(counted_columns, 'appeal_count = 0')) }}
 
 with
 

@@ -33,18 +33,7 @@
     ['overdue_count', 'bigint', "sum(sign) filter (where not is_rejected and due_at is not null and (is_on_time = false or is_overdue_open))"],
 ] %}
 {%- set mode = appeal_aggregate_mode() %}
-{{ config(
-    materialized='incremental',
-    unique_key='cell_key',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    indexes=[{'columns': ['cell_key'], 'unique': True}],
-    pre_hook=["{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}"],
-    post_hook=[
-        "delete from {{ this }} where _built_at = {{ run_timestamp() }} and received_count = 0",
-        "{{ mark_appeal_changes_read() }}",
-    ],
-) }}
+{{ config(**appeal_cells_config(counted_columns, 'received_count = 0')) }}
 
 with
 

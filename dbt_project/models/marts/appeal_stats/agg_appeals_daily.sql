@@ -106,26 +106,13 @@
 ] %}
 
 {%- set mode = appeal_aggregate_mode() %}
-{{ config(
-    materialized='incremental',
-    unique_key='cell_key',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    indexes=[
-        {'columns': ['cell_key'], 'unique': True},
-        {'columns': ['_built_at']},
-        {'columns': ['region_code', 'calendar_date']},
-    ],
-    pre_hook=[
-        "set local work_mem = '256MB'",
-        "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
-    ],
-    post_hook=[
-        "{{ log_changed_cells(full=appeal_aggregate_mode() == 'full') }}",
-        "delete from {{ this }} where _built_at = {{ run_timestamp() }} and event_count = 0",
-        "{{ mark_appeal_changes_read() }}",
-    ],
-) }}
+{{ config(**appeal_cells_config(
+    counted_columns,
+    'event_count = 0',
+    indexes=[{'columns': ['_built_at']}, {'columns': ['region_code', 'calendar_date']}],
+    pre_hook=["set local work_mem = '256MB'"],
+    post_hook=["{{ log_changed_cells(full=appeal_aggregate_mode() == 'full') }}"],
+)) }}
 
 with
 
