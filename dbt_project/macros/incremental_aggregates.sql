@@ -380,41 +380,6 @@ final as (
         is distinct from (other.calendar_date, other.hours, other.working_hours, other.{{ dimensions | join(', other.') }})
 {% endmacro %}
 
-{#- int_ratings__measures' pre-hook: per region with a changed appeal, the
-    first day whose periods are computed again (start_day: the earliest
-    receipt among the changed appeals' two versions, or the earliest as-of of
-    their counted versions, whichever is earlier, less a day for time zones),
-    into the temporary table <model>__regions; the rows of the periods ending
-    on or after it are deleted. -#}
-{% macro prepare_rating_recompute(incremental) %}
-    {% if incremental %}
-        create temporary table {{ this.identifier }}__regions on commit drop as
-        select
-            region_code,
-            least(
-                min(received_date),
-                min((as_of_at at time zone 'UTC')::date) filter (where sign = -1)
-            ) - 1 as start_day
-        from {{ appeal_changes_relation() }}
-        where region_code is not null
-        group by region_code;
-
-        analyze {{ this.identifier }}__regions;
-
-        delete from {{ this }} as known
-        using {{ this.identifier }}__regions as recomputed
-        where
-            known.region_code = recomputed.region_code
-            and (
-                known.period_start
-                + case known.period_grain when 'month' then interval '1 month' else interval '3 months' end
-                - interval '1 day'
-            )::date >= recomputed.start_day
-    {% else %}
-        select 1
-    {% endif %}
-{% endmacro %}
-
 {#- The config of an additive aggregate of fct_appeals kept by cell
     (agg_appeals_daily, int_indicators__daily, int_problem_categories__daily
     and the catch-all days): incremental by cell_key, fed by the changed

@@ -12,14 +12,19 @@
 -- (macros/rating_periods.sql): reading the table would make this model wait
 -- for it and its tests, behind the other aggregates of fct_appeals.
 --
--- Incremental (macros/incremental_aggregates.sql): a run finds the appeals
+-- Incremental (macros/incremental_aggregates.sql): a run takes the appeals
 -- whose columns read here changed against the version this model counted
--- (fct_appeals' change log), and computes again, per region, every period ending on or after the
--- first day that can have changed: the earliest receipt of a changed appeal
--- (it was in work from then on), or the earliest previous as-of among them
--- (the running periods' snapshot moves with it); the day before, to be safe
--- across time zones. A full refresh gives the same rows
--- (tests/integration/test_incremental.py).
+-- (fct_appeals' change log) and adds to the stored counts, per group, the
+-- counts of the current version less those of the counted one. Each changed
+-- appeal is counted only in the periods where its two versions can differ:
+-- those ending on or after the first day a difference shows at a snapshot
+-- (visible_from, below). An open appeal rewritten only because the as-of
+-- moved thus touches the running periods alone, not every period since its
+-- receipt. The medians are computed again, from fct_appeals, in the groups
+-- where a changed appeal's time counts differently; a period with no stored
+-- row yet (the as-of entered it, or the region is new) is computed whole;
+-- a group left with no appeal in work is deleted. A full refresh gives the
+-- same rows (tests/integration/test_incremental.py).
 {%- set counted_columns = [
     'region_code',
     'agency_id',
@@ -40,16 +45,59 @@
     'as_of_at',
     'is_rejected',
 ] %}
+{%- set counts = [
+    ['appeals_received', 'is_received'],
+    ['appeals_answered', 'is_answered'],
+    ['appeals_in_work', 'true'],
+    ['received_answered_by_snapshot', 'is_received and is_answered_by_snapshot'],
+    ['overdue_open_at_snapshot', 'is_overdue_open_at_snapshot'],
+    ['answered_with_deadline', 'is_answered and is_on_time is not null'],
+    ['answered_on_time', 'is_answered and is_on_time'],
+    ['answered_with_reaction', 'is_answered and is_satisfied is not null'],
+    ['answered_satisfied', 'is_answered and is_satisfied'],
+    ['answered_negative', 'is_answered and is_negative'],
+    ['received_repeat', 'is_received and is_repeat'],
+    ['answered_with_formal_check', 'is_answered and is_formal_reply is not null'],
+    ['answered_formal_reply', 'is_answered and is_formal_reply'],
+    ['received_with_first_response_deadline', 'is_received and is_first_response_on_time is not null'],
+    ['received_first_response_on_time', 'is_received and is_first_response_on_time'],
+    ['answered_with_time', 'is_answered and hours_to_answer is not null'],
+    ['received_with_first_response', 'is_received and hours_to_first_response is not null'],
+] %}
+{%- set group_key = ['region_code', 'period_grain', 'period_start', 'subject', 'entity_id'] %}
+{%- set appeal_columns = [
+    'appeal_key',
+    'region_code',
+    'agency_id',
+    'municipality_oktmo',
+    'received_date',
+    'due_at',
+    'first_response_at',
+    'first_response_due_at',
+    'answered_at',
+    'answered_date',
+    'is_on_time',
+    'hours_to_first_response',
+    'hours_to_answer',
+    'is_satisfied',
+    'is_negative',
+    'is_repeat',
+    'is_formal_reply',
+    'as_of_at',
+] %}
 {%- set mode = appeal_aggregate_mode() %}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    unique_key=group_key,
+    incremental_strategy='delete+insert',
     on_schema_change='fail',
+    indexes=[{'columns': group_key, 'unique': True}],
     pre_hook=[
+        "set local work_mem = '256MB'",
         "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
-        "{{ prepare_rating_recompute(appeal_aggregate_mode() == 'incremental') }}",
     ],
     post_hook=[
+        "delete from {{ this }} where appeals_in_work = 0",
         "{{ mark_appeal_changes_read() }}",
         "analyze {{ this }}",
     ],
@@ -57,198 +105,314 @@
 
 with
 
+credited_agencies as (
+    select * from {{ ref('int_ratings__credited_agencies') }}
+),
+
 {% if mode == 'incremental' -%}
 
-    -- The regions to compute again, from start_day on.
-    recomputed as (
-        select * from {{ this.identifier }}__regions
+    -- the changed appeals: the current version (sign 1), the counted one (-1)
+    changes as (
+        select * from {{ appeal_changes_relation() }}
     ),
 
-    -- the appeals in work in a period from start_day's quarter on
-    appeals as (
-        select
-            appeal.appeal_key,
-            appeal.region_code,
-            appeal.agency_id,
-            appeal.municipality_oktmo,
-            appeal.received_at,
-            appeal.received_date,
-            appeal.due_at,
-            appeal.first_response_at,
-            appeal.first_response_due_at,
-            appeal.answered_at,
-            appeal.answered_date,
-            appeal.is_on_time,
-            appeal.hours_to_first_response,
-            appeal.hours_to_answer,
-            appeal.is_satisfied,
-            appeal.is_negative,
-            appeal.is_repeat,
-            appeal.is_formal_reply,
-            appeal.as_of_at
-        from {{ ref('fct_appeals') }} as appeal
-        inner join recomputed on appeal.region_code = recomputed.region_code
-        where
-            not appeal.is_rejected
-            and (
-                appeal.answered_date is null
-                or appeal.answered_date >= date_trunc('quarter', recomputed.start_day::timestamp)::date
-            )
+    -- per changed appeal: the first day its two versions can differ at a
+    -- snapshot (visible_from), and whether its times may count differently
+    -- in a median (macros/rating_measures.sql)
+    visible as (
+        {{ changed_appeal_windows('changes') }}
     ),
 
     periods as (
         select rating_periods.*
         from ({{ rating_periods() }}) as rating_periods
-        inner join recomputed on rating_periods.region_code = recomputed.region_code
-        where rating_periods.period_end >= recomputed.start_day
+        where rating_periods.region_code in (select changes.region_code from changes)
+    ),
+
+    -- the periods with stored rows are updated by the changes; the others
+    -- (the as-of entered them, or the region is new) are computed whole
+    stored_periods as (
+        select distinct
+            region_code,
+            period_grain,
+            period_start
+        from {{ this }}
+    ),
+
+    whole_periods as (
+        select periods.*
+        from periods
+        left join stored_periods
+            on
+                periods.region_code = stored_periods.region_code
+                and periods.period_grain = stored_periods.period_grain
+                and periods.period_start = stored_periods.period_start
+        where stored_periods.region_code is null
+    ),
+
+    -- each version of a changed appeal in the stored periods from its
+    -- visible_from on, and every appeal in work in a period computed whole
+    appeals as (
+        select
+            changes.sign,
+            visible.visible_from,
+            visible.may_change_medians,
+            changes.{{ appeal_columns | join(',\n            changes.') }}
+        from changes
+        inner join visible on changes.appeal_key = visible.appeal_key
+        where
+            visible.visible_from is not null
+            and not changes.is_rejected
+            and changes.region_code is not null
+
+        union all
+
+        select
+            1 as sign,
+            null::date as visible_from,
+            true as may_change_medians,
+            appeal.*
+        from (
+            select
+                region_code,
+                min(period_start) as first_start,
+                max(period_end) as last_end
+            from whole_periods
+            group by region_code
+        ) as whole_region
+        -- per region, so that the open and the recently answered appeals
+        -- are read through the indexes rather than the whole table
+        cross join lateral (
+            select
+                fact.{{ appeal_columns | join(',\n                fact.') }}
+            from {{ ref('fct_appeals') }} as fact
+            where
+                fact.region_code = whole_region.region_code
+                and fact.answered_date is null
+                and not fact.is_rejected
+                and fact.received_date <= whole_region.last_end
+            union all
+            select
+                fact.{{ appeal_columns | join(',\n                fact.') }}
+            from {{ ref('fct_appeals') }} as fact
+            where
+                fact.region_code = whole_region.region_code
+                and fact.answered_date >= whole_region.first_start
+                and not fact.is_rejected
+                and fact.received_date <= whole_region.last_end
+        ) as appeal
+    ),
+
+    periods_counted as (
+        select
+            periods.*,
+            whole_periods.region_code is not null as is_whole
+        from periods
+        left join whole_periods
+            on
+                periods.region_code = whole_periods.region_code
+                and periods.period_grain = whole_periods.period_grain
+                and periods.period_start = whole_periods.period_start
     ),
 
 {%- else %}
 
     appeals as (
         select
-            appeal_key,
-            region_code,
-            agency_id,
-            municipality_oktmo,
-            received_at,
-            received_date,
-            due_at,
-            first_response_at,
-            first_response_due_at,
-            answered_at,
-            answered_date,
-            is_on_time,
-            hours_to_first_response,
-            hours_to_answer,
-            is_satisfied,
-            is_negative,
-            is_repeat,
-            is_formal_reply,
-            as_of_at
+            1 as sign,
+            null::date as visible_from,
+            true as may_change_medians,
+            {{ appeal_columns | join(',\n            ') }}
         from {{ ref('fct_appeals') }}
         where
             not is_rejected
             and region_code is not null
     ),
 
-    periods as (
-        select * from ({{ rating_periods() }}) as rating_periods
+    periods_counted as (
+        select
+            rating_periods.*,
+            true as is_whole
+        from ({{ rating_periods() }}) as rating_periods
     ),
 
 {%- endif %}
 
-credited_agencies as (
-    select * from {{ ref('int_ratings__credited_agencies') }}
-),
-
--- every period each appeal was in work in
+-- every period each appeal was in work in: received by its end and not
+-- answered before its start (in an incremental run: a changed appeal's
+-- versions in the periods kept from its visible_from on, every appeal in
+-- work in those computed whole)
 in_work as (
     select
-        periods.region_code,
-        periods.period_grain,
-        periods.period_start,
+        appeals.sign,
+        appeals.may_change_medians,
+        periods_counted.region_code,
+        periods_counted.period_grain,
+        periods_counted.period_start,
         appeals.agency_id,
         appeals.municipality_oktmo,
-        appeals.received_date between periods.period_start and periods.period_end as is_received,
-        coalesce(appeals.answered_date between periods.period_start and periods.period_end, false) as is_answered,
-        coalesce(appeals.answered_at <= least(periods.snapshot_at, appeals.as_of_at), false)
-            as is_answered_by_snapshot,
-        coalesce(
-            appeals.due_at < least(periods.snapshot_at, appeals.as_of_at)
-            and (appeals.answered_at is null or appeals.answered_at > least(periods.snapshot_at, appeals.as_of_at)),
-            false
-        ) as is_overdue_open_at_snapshot,
-        case
-            when appeals.first_response_at <= least(periods.snapshot_at, appeals.as_of_at)
-                then appeals.hours_to_first_response
-        end as hours_to_first_response,
-        -- the first-response deadline fell by the snapshot: was it kept?
-        case
-            when appeals.first_response_due_at <= least(periods.snapshot_at, appeals.as_of_at)
-                then coalesce(appeals.first_response_at <= appeals.first_response_due_at, false)
-        end as is_first_response_on_time,
-        appeals.is_on_time,
-        appeals.hours_to_answer,
-        appeals.is_satisfied,
-        appeals.is_negative,
-        appeals.is_repeat,
-        appeals.is_formal_reply
+        {{ in_work_columns('appeals', 'periods_counted') }}
     from appeals
-    inner join periods
+    inner join periods_counted
         on
-            appeals.region_code = periods.region_code
-            and appeals.received_date <= periods.period_end
-            and (appeals.answered_date is null or appeals.answered_date >= periods.period_start)
+            appeals.region_code = periods_counted.region_code
+            and appeals.received_date <= periods_counted.period_end
+            and (appeals.answered_date is null or appeals.answered_date >= periods_counted.period_start)
+            and (appeals.visible_from is null) = periods_counted.is_whole
+            and (appeals.visible_from is null or appeals.visible_from <= periods_counted.period_end)
 ),
 
 -- each appeal once for its agency and once for its municipality
 attributed as (
-    select
-        in_work.*,
-        'agency' as subject,
-        credited_agencies.credited_agency_id as entity_id
-    from in_work
-    inner join credited_agencies
-        on
-            in_work.region_code = credited_agencies.region_code
-            and in_work.agency_id = credited_agencies.agency_id
-            and in_work.period_start >= coalesce(credited_agencies.credited_from, '-infinity'::date)
-            and in_work.period_start <= coalesce(credited_agencies.credited_to, 'infinity'::date)
-
-    union all
-
-    select
-        in_work.*,
-        'municipality' as subject,
-        in_work.municipality_oktmo as entity_id
-    from in_work
-    where in_work.municipality_oktmo is not null
+    {{ attributed_to_entities('in_work') }}
 ),
 
-final as (
-    select
-        region_code,
-        period_grain,
-        period_start,
-        subject,
-        entity_id,
-        count(*) filter (where is_received) as appeals_received,
-        count(*) filter (where is_answered) as appeals_answered,
-        count(*) as appeals_in_work,
-        count(*) filter (where is_received and is_answered_by_snapshot) as received_answered_by_snapshot,
-        count(*) filter (where is_overdue_open_at_snapshot) as overdue_open_at_snapshot,
-        count(*) filter (where is_answered and is_on_time is not null) as answered_with_deadline,
-        count(*) filter (where is_answered and is_on_time) as answered_on_time,
-        count(*) filter (where is_answered and is_satisfied is not null) as answered_with_reaction,
-        count(*) filter (where is_answered and is_satisfied) as answered_satisfied,
-        count(*) filter (where is_answered and is_negative) as answered_negative,
-        count(*) filter (where is_received and is_repeat) as received_repeat,
-        count(*) filter (where is_answered and is_formal_reply is not null) as answered_with_formal_check,
-        count(*) filter (where is_answered and is_formal_reply) as answered_formal_reply,
-        count(*) filter (where is_received and is_first_response_on_time is not null)
-            as received_with_first_response_deadline,
-        count(*) filter (where is_received and is_first_response_on_time) as received_first_response_on_time,
-        count(hours_to_answer) filter (where is_answered) as answered_with_time,
-        -- medians of 2-decimal hours have at most 3 decimals; rounding to 3
-        -- only removes the float noise of percentile_cont
-        round(
-            (percentile_cont(0.5) within group (order by hours_to_answer) filter (where is_answered))::numeric, 3
-        ) as median_hours_to_answer,
-        count(hours_to_first_response) filter (where is_received) as received_with_first_response,
-        round(
-            (
-                percentile_cont(0.5) within group (order by hours_to_first_response) filter (where is_received)
-            )::numeric,
-            3
-        ) as median_hours_to_first_response
-    from attributed
-    group by
-        region_code,
-        period_grain,
-        period_start,
-        subject,
-        entity_id
-)
+{% if mode == 'incremental' -%}
+
+    -- the groups that change, with the counts to add, and whether their
+    -- medians may change (a changed appeal with a time that counts there)
+    deltas as (
+        select
+            {{ group_key | join(',\n            ') }},
+            {%- for name, condition in counts %}
+                coalesce(sum(sign) filter (where {{ condition }}), 0)::bigint as {{ name }},
+            {%- endfor %}
+            coalesce(
+                bool_or(
+                    may_change_medians
+                    and (
+                        (is_answered and hours_to_answer is not null)
+                        or (is_received and hours_to_first_response is not null)
+                    )
+                ),
+                false
+            ) as changes_medians
+        from attributed
+        group by {{ group_key | join(', ') }}
+    ),
+
+    -- the medians of the groups where they may change, from every appeal
+    -- received or answered in the period
+    median_periods as (
+        select periods_counted.*
+        from periods_counted
+        inner join (
+            select distinct
+                region_code,
+                period_grain,
+                period_start
+            from deltas
+            where changes_medians
+        ) as changed
+            on
+                periods_counted.region_code = changed.region_code
+                and periods_counted.period_grain = changed.period_grain
+                and periods_counted.period_start = changed.period_start
+    ),
+
+    -- the times that count in those medians (per period, so that the
+    -- appeals are read through the indexes on the two days)
+    timed_in_period as (
+        select
+            median_periods.region_code,
+            median_periods.period_grain,
+            median_periods.period_start,
+            appeal.agency_id,
+            appeal.municipality_oktmo,
+            appeal.received_date between median_periods.period_start and median_periods.period_end as is_received,
+            coalesce(appeal.answered_date between median_periods.period_start and median_periods.period_end, false)
+                as is_answered,
+            appeal.hours_to_answer,
+            case
+                when appeal.first_response_at <= least(median_periods.snapshot_at, appeal.as_of_at)
+                    then appeal.hours_to_first_response
+            end as hours_to_first_response
+        from median_periods
+        cross join lateral (
+            select
+                fact.agency_id,
+                fact.municipality_oktmo,
+                fact.received_date,
+                fact.answered_date,
+                fact.hours_to_answer,
+                fact.first_response_at,
+                fact.hours_to_first_response,
+                fact.as_of_at
+            from {{ ref('fct_appeals') }} as fact
+            where
+                fact.region_code = median_periods.region_code
+                and (
+                    fact.received_date between median_periods.period_start and median_periods.period_end
+                    or fact.answered_date between median_periods.period_start and median_periods.period_end
+                )
+                and not fact.is_rejected
+            -- kept a subquery per period (not flattened into one hash join
+            -- over the whole table)
+            offset 0
+        ) as appeal
+    ),
+
+    timed as (
+        {{ attributed_to_entities('timed_in_period') }}
+    ),
+
+    medians as (
+        select
+            {{ group_key | join(',\n            ') }},
+            {{ measure_median('answer') }} as median_hours_to_answer,
+            {{ measure_median('first_response') }} as median_hours_to_first_response
+        from timed
+        where ({{ group_key | join(', ') }}) in (
+            select {{ group_key | join(', ') }}
+            from deltas
+            where changes_medians
+        )
+        group by {{ group_key | join(', ') }}
+    ),
+
+    final as (
+        select
+            deltas.{{ group_key | join(',\n            deltas.') }},
+            {%- for name, condition in counts %}
+                coalesce(stored.{{ name }}, 0) + deltas.{{ name }} as {{ name }},
+                {%- if name in ('answered_with_time', 'received_with_first_response') %}
+                    {%- set median = 'median_hours_to_answer' if name == 'answered_with_time'
+                        else 'median_hours_to_first_response' %}
+                    case
+                        when deltas.changes_medians then medians.{{ median }} else stored.{{ median }}
+                    end as {{ median }}{{ ',' if not loop.last }}
+                {%- endif %}
+            {%- endfor %}
+        from deltas
+        left join {{ this }} as stored
+            on
+                {%- for column in group_key %}
+                    {{ 'and ' if not loop.first }}deltas.{{ column }} = stored.{{ column }}
+                {%- endfor %}
+        left join medians
+            on
+                {%- for column in group_key %}
+                    {{ 'and ' if not loop.first }}deltas.{{ column }} = medians.{{ column }}
+                {%- endfor %}
+    )
+
+{%- else %}
+
+    final as (
+        select
+            {{ group_key | join(',\n            ') }},
+            {%- for name, condition in counts %}
+                count(*) filter (where {{ condition }}) as {{ name }},
+                {%- if name == 'answered_with_time' %}
+                    {{ measure_median('answer') }} as median_hours_to_answer,
+                {%- elif name == 'received_with_first_response' %}
+                    {{ measure_median('first_response') }} as median_hours_to_first_response
+                {%- endif %}
+            {%- endfor %}
+        from attributed
+        group by {{ group_key | join(', ') }}
+    )
+
+{%- endif %}
 
 select * from final

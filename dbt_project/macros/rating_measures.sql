@@ -1,0 +1,236 @@
+{#- Parts of int_ratings__measures used twice: for the counts and, in an
+    incremental run, for the medians computed again. -#}
+
+{#- A timestamp's UTC day. -#}
+{% macro utc_day(timestamp) %}
+    {{- '(' ~ timestamp ~ " at time zone 'UTC')::date" -}}
+{% endmacro %}
+
+{#- What an appeal (`appeals`) counts for in a rating period (`periods`,
+    rows of rating_periods): received or answered in it, answered or overdue
+    at its snapshot (or at the appeal's own as-of, if earlier), its times and
+    flags. -#}
+{% macro in_work_columns(appeals, periods) %}
+    {%- set at = 'least(' ~ periods ~ '.snapshot_at, ' ~ appeals ~ '.as_of_at)' -%}
+    {{ appeals }}.received_date between {{ periods }}.period_start and {{ periods }}.period_end as is_received,
+    coalesce({{ appeals }}.answered_date between {{ periods }}.period_start and {{ periods }}.period_end, false)
+        as is_answered,
+    coalesce({{ appeals }}.answered_at <= {{ at }}, false) as is_answered_by_snapshot,
+    coalesce(
+        {{ appeals }}.due_at < {{ at }}
+        and ({{ appeals }}.answered_at is null or {{ appeals }}.answered_at > {{ at }}),
+        false
+    ) as is_overdue_open_at_snapshot,
+    case
+        when {{ appeals }}.first_response_at <= {{ at }}
+            then {{ appeals }}.hours_to_first_response
+    end as hours_to_first_response,
+    -- the first-response deadline fell by the snapshot: was it kept?
+    case
+        when {{ appeals }}.first_response_due_at <= {{ at }}
+            then coalesce({{ appeals }}.first_response_at <= {{ appeals }}.first_response_due_at, false)
+    end as is_first_response_on_time,
+    {{ appeals }}.is_on_time,
+    {{ appeals }}.hours_to_answer,
+    {{ appeals }}.is_satisfied,
+    {{ appeals }}.is_negative,
+    {{ appeals }}.is_repeat,
+    {{ appeals }}.is_formal_reply
+{%- endmacro %}
+
+{#- Each row of `source` (an appeal in a period) once for the agency credited
+    with it in the period and once for its municipality (subject, entity_id). -#}
+{% macro attributed_to_entities(source) %}
+    select
+        {{ source }}.*,
+        'agency' as subject,
+        credited_agencies.credited_agency_id as entity_id
+    from {{ source }}
+    inner join credited_agencies
+        on
+            {{ source }}.region_code = credited_agencies.region_code
+            and {{ source }}.agency_id = credited_agencies.agency_id
+            and {{ source }}.period_start >= coalesce(credited_agencies.credited_from, '-infinity'::date)
+            and {{ source }}.period_start <= coalesce(credited_agencies.credited_to, 'infinity'::date)
+
+    union all
+
+    select
+        {{ source }}.*,
+        'municipality' as subject,
+        {{ source }}.municipality_oktmo as entity_id
+    from {{ source }}
+    where {{ source }}.municipality_oktmo is not null
+{%- endmacro %}
+
+{#- A group's median time to the answer (of the appeals answered in the
+    period) or to the first response (of those received in it). Medians of
+    2-decimal hours have at most 3 decimals; rounding to 3 only removes the
+    float noise of percentile_cont. -#}
+{% macro measure_median(kind) %}
+    {%- if kind == 'answer' -%}
+        round((percentile_cont(0.5) within group (order by hours_to_answer) filter (where is_answered))::numeric, 3)
+    {%- else -%}
+        round(
+            (percentile_cont(0.5) within group (order by hours_to_first_response) filter (where is_received))::numeric,
+            3
+        )
+    {%- endif -%}
+{% endmacro %}
+
+{#- int_ratings__measures: per changed appeal of `changes` (its current
+    version with sign 1, the counted one with -1), visible_from, the first
+    day whose snapshot can tell its two versions apart, less a day (UTC
+    dates against local periods): the earlier receipt when it is new, gone,
+    rejected or moved to another region, agency, municipality or day;
+    otherwise the earliest day of what differs (a deadline, an answer, a
+    first response, a repeat flag). A later as-of alone shows only where a
+    time the snapshots compare with it (the answer, the deadline while
+    unanswered, the first response and its deadline) falls after the earlier
+    as-of; null: nothing shows. And may_change_medians: whether its times
+    can count differently in a median (they, or what places them in a period
+    or group, differ, or its first response falls after the earlier as-of). -#}
+{% macro changed_appeal_windows(changes) %}
+{%- set earlier_as_of = 'least(current_version.as_of_at, counted.as_of_at)' %}
+select
+    coalesce(current_version.appeal_key, counted.appeal_key) as appeal_key,
+    case
+        when
+            current_version.appeal_key is null
+            or counted.appeal_key is null
+            or (
+                current_version.region_code,
+                current_version.agency_id,
+                current_version.municipality_oktmo,
+                current_version.received_date,
+                current_version.is_rejected
+            ) is distinct from (
+                counted.region_code,
+                counted.agency_id,
+                counted.municipality_oktmo,
+                counted.received_date,
+                counted.is_rejected
+            )
+            then least(current_version.received_date, counted.received_date)
+        else least(
+            case
+                when current_version.due_at is distinct from counted.due_at
+                    then least({{ utc_day('current_version.due_at') }}, {{ utc_day('counted.due_at') }})
+            end,
+            case
+                when current_version.first_response_due_at is distinct from counted.first_response_due_at
+                    then least(
+                        {{ utc_day('current_version.first_response_due_at') }},
+                        {{ utc_day('counted.first_response_due_at') }}
+                    )
+            end,
+            case
+                when current_version.is_repeat is distinct from counted.is_repeat
+                    then current_version.received_date
+            end,
+            case
+                when (
+                    current_version.answered_at,
+                    current_version.answered_date,
+                    current_version.is_on_time,
+                    current_version.hours_to_answer,
+                    current_version.is_satisfied,
+                    current_version.is_negative,
+                    current_version.is_formal_reply
+                ) is distinct from (
+                    counted.answered_at,
+                    counted.answered_date,
+                    counted.is_on_time,
+                    counted.hours_to_answer,
+                    counted.is_satisfied,
+                    counted.is_negative,
+                    counted.is_formal_reply
+                )
+                    then coalesce(
+                        least(
+                            current_version.answered_date,
+                            counted.answered_date,
+                            {{ utc_day('current_version.answered_at') }},
+                            {{ utc_day('counted.answered_at') }}
+                        ),
+                        current_version.received_date
+                    )
+            end,
+            case
+                when (current_version.first_response_at, current_version.hours_to_first_response)
+                    is distinct from (counted.first_response_at, counted.hours_to_first_response)
+                    then coalesce(
+                        least(
+                            {{ utc_day('current_version.first_response_at') }},
+                            {{ utc_day('counted.first_response_at') }}
+                        ),
+                        current_version.received_date
+                    )
+            end,
+            -- the snapshots moving with the as-of compare it with the
+            -- answer, the deadline (while unanswered), the first
+            -- response and its deadline: a change shows only where
+            -- one of them falls after the earlier as-of
+            case
+                when
+                    current_version.as_of_at is distinct from counted.as_of_at
+                    {%- for version in ['current_version', 'counted'] %}
+                        and not (
+                            (
+                                coalesce({{ version }}.answered_at <= {{ earlier_as_of }}, false)
+                                or (
+                                    {{ version }}.answered_at is null
+                                    and coalesce(
+                                        {{ version }}.due_at < {{ earlier_as_of }},
+                                        true
+                                    )
+                                )
+                            )
+                            and coalesce(
+                                {{ version }}.first_response_at
+                                <= {{ earlier_as_of }},
+                                true
+                            )
+                            and coalesce(
+                                {{ version }}.first_response_due_at
+                                <= {{ earlier_as_of }},
+                                true
+                            )
+                        )
+                    {%- endfor %}
+                    then {{ utc_day(earlier_as_of) }}
+            end
+        )
+    end - 1 as visible_from,
+    -- whether its times can count differently in a median: they,
+    -- or what places them in a period or group, differ, or its first
+    -- response falls after the earlier as-of (seen from one only)
+    current_version.appeal_key is null
+    or counted.appeal_key is null
+    or (
+        current_version.region_code,
+        current_version.agency_id,
+        current_version.municipality_oktmo,
+        current_version.is_rejected,
+        current_version.received_date,
+        current_version.answered_date,
+        current_version.hours_to_answer,
+        current_version.first_response_at,
+        current_version.hours_to_first_response
+    ) is distinct from (
+        counted.region_code,
+        counted.agency_id,
+        counted.municipality_oktmo,
+        counted.is_rejected,
+        counted.received_date,
+        counted.answered_date,
+        counted.hours_to_answer,
+        counted.first_response_at,
+        counted.hours_to_first_response
+    )
+    or coalesce(current_version.first_response_at > {{ earlier_as_of }}, false)
+    as may_change_medians
+from (select * from {{ changes }} where sign = 1) as current_version
+full outer join (select * from {{ changes }} where sign = -1) as counted
+    on current_version.appeal_key = counted.appeal_key
+{% endmacro %}
