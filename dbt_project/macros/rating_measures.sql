@@ -92,145 +92,139 @@
     or group, differ, or its first response falls after the earlier as-of). -#}
 {% macro changed_appeal_windows(changes) %}
 {%- set earlier_as_of = 'least(current_version.as_of_at, counted.as_of_at)' %}
-select
-    coalesce(current_version.appeal_key, counted.appeal_key) as appeal_key,
-    case
-        when
-            current_version.appeal_key is null
-            or counted.appeal_key is null
-            or (
-                current_version.region_code,
-                current_version.agency_id,
-                current_version.municipality_oktmo,
-                current_version.received_date,
-                current_version.is_rejected
-            ) is distinct from (
-                counted.region_code,
-                counted.agency_id,
-                counted.municipality_oktmo,
-                counted.received_date,
-                counted.is_rejected
-            )
-            then least(current_version.received_date, counted.received_date)
-        else least(
-            case
-                when current_version.due_at is distinct from counted.due_at
-                    then least({{ utc_day('current_version.due_at') }}, {{ utc_day('counted.due_at') }})
-            end,
-            case
-                when current_version.first_response_due_at is distinct from counted.first_response_due_at
-                    then least(
-                        {{ utc_day('current_version.first_response_due_at') }},
-                        {{ utc_day('counted.first_response_due_at') }}
-                    )
-            end,
-            case
-                when current_version.is_repeat is distinct from counted.is_repeat
-                    then current_version.received_date
-            end,
-            case
-                when (
-                    current_version.answered_at,
-                    current_version.answered_date,
-                    current_version.is_on_time,
-                    current_version.hours_to_answer,
-                    current_version.is_satisfied,
-                    current_version.is_negative,
-                    current_version.is_formal_reply
+    select
+        coalesce(current_version.appeal_key, counted.appeal_key) as appeal_key,
+        case
+            when
+                current_version.appeal_key is null
+                or counted.appeal_key is null
+                or (
+                    current_version.region_code,
+                    current_version.agency_id,
+                    current_version.municipality_oktmo,
+                    current_version.received_date,
+                    current_version.is_rejected
                 ) is distinct from (
-                    counted.answered_at,
-                    counted.answered_date,
-                    counted.is_on_time,
-                    counted.hours_to_answer,
-                    counted.is_satisfied,
-                    counted.is_negative,
-                    counted.is_formal_reply
+                    counted.region_code,
+                    counted.agency_id,
+                    counted.municipality_oktmo,
+                    counted.received_date,
+                    counted.is_rejected
                 )
-                    then coalesce(
-                        least(
-                            current_version.answered_date,
-                            counted.answered_date,
-                            {{ utc_day('current_version.answered_at') }},
-                            {{ utc_day('counted.answered_at') }}
-                        ),
-                        current_version.received_date
-                    )
-            end,
-            case
-                when (current_version.first_response_at, current_version.hours_to_first_response)
-                    is distinct from (counted.first_response_at, counted.hours_to_first_response)
-                    then coalesce(
-                        least(
-                            {{ utc_day('current_version.first_response_at') }},
-                            {{ utc_day('counted.first_response_at') }}
-                        ),
-                        current_version.received_date
-                    )
-            end,
-            -- the snapshots moving with the as-of compare it with the
-            -- answer, the deadline (while unanswered), the first
-            -- response and its deadline: a change shows only where
-            -- one of them falls after the earlier as-of
-            case
-                when
-                    current_version.as_of_at is distinct from counted.as_of_at
-                    {%- for version in ['current_version', 'counted'] %}
-                        and not (
-                            (
-                                coalesce({{ version }}.answered_at <= {{ earlier_as_of }}, false)
-                                or (
-                                    {{ version }}.answered_at is null
-                                    and coalesce(
-                                        {{ version }}.due_at < {{ earlier_as_of }},
-                                        true
-                                    )
-                                )
-                            )
-                            and coalesce(
-                                {{ version }}.first_response_at
-                                <= {{ earlier_as_of }},
-                                true
-                            )
-                            and coalesce(
-                                {{ version }}.first_response_due_at
-                                <= {{ earlier_as_of }},
-                                true
-                            )
+                then least(current_version.received_date, counted.received_date)
+            else least(
+                case
+                    when current_version.due_at is distinct from counted.due_at
+                        then least({{ utc_day('current_version.due_at') }}, {{ utc_day('counted.due_at') }})
+                end,
+                case
+                    when current_version.first_response_due_at is distinct from counted.first_response_due_at
+                        then least(
+                            {{ utc_day('current_version.first_response_due_at') }},
+                            {{ utc_day('counted.first_response_due_at') }}
                         )
-                    {%- endfor %}
-                    then {{ utc_day(earlier_as_of) }}
-            end
+                end,
+                case
+                    when current_version.is_repeat is distinct from counted.is_repeat
+                        then current_version.received_date
+                end,
+                case
+                    when (
+                        current_version.answered_at,
+                        current_version.answered_date,
+                        current_version.is_on_time,
+                        current_version.hours_to_answer,
+                        current_version.is_satisfied,
+                        current_version.is_negative,
+                        current_version.is_formal_reply
+                    ) is distinct from (
+                        counted.answered_at,
+                        counted.answered_date,
+                        counted.is_on_time,
+                        counted.hours_to_answer,
+                        counted.is_satisfied,
+                        counted.is_negative,
+                        counted.is_formal_reply
+                    )
+                        then coalesce(
+                            least(
+                                current_version.answered_date,
+                                counted.answered_date,
+                                {{ utc_day('current_version.answered_at') }},
+                                {{ utc_day('counted.answered_at') }}
+                            ),
+                            current_version.received_date
+                        )
+                end,
+                case
+                    when (current_version.first_response_at, current_version.hours_to_first_response)
+                        is distinct from (counted.first_response_at, counted.hours_to_first_response)
+                        then coalesce(
+                            least(
+                                {{ utc_day('current_version.first_response_at') }},
+                                {{ utc_day('counted.first_response_at') }}
+                            ),
+                            current_version.received_date
+                        )
+                end,
+                -- the snapshots moving with the as-of compare it with the
+                -- answer, the deadline (while unanswered), the first
+                -- response and its deadline: a change shows only where
+                -- one of them falls after the earlier as-of
+                case
+                    when
+                        current_version.as_of_at is distinct from counted.as_of_at
+                        and not {{ as_of_invisible('current_version', earlier_as_of) }}
+                        and not {{ as_of_invisible('counted', earlier_as_of) }}
+                        then {{ utc_day(earlier_as_of) }}
+                end
+            )
+        end - 1 as visible_from,
+        -- whether its times can count differently in a median: they,
+        -- or what places them in a period or group, differ, or its first
+        -- response falls after the earlier as-of (seen from one only)
+        current_version.appeal_key is null
+        or counted.appeal_key is null
+        or (
+            current_version.region_code,
+            current_version.agency_id,
+            current_version.municipality_oktmo,
+            current_version.is_rejected,
+            current_version.received_date,
+            current_version.answered_date,
+            current_version.hours_to_answer,
+            current_version.first_response_at,
+            current_version.hours_to_first_response
+        ) is distinct from (
+            counted.region_code,
+            counted.agency_id,
+            counted.municipality_oktmo,
+            counted.is_rejected,
+            counted.received_date,
+            counted.answered_date,
+            counted.hours_to_answer,
+            counted.first_response_at,
+            counted.hours_to_first_response
         )
-    end - 1 as visible_from,
-    -- whether its times can count differently in a median: they,
-    -- or what places them in a period or group, differ, or its first
-    -- response falls after the earlier as-of (seen from one only)
-    current_version.appeal_key is null
-    or counted.appeal_key is null
-    or (
-        current_version.region_code,
-        current_version.agency_id,
-        current_version.municipality_oktmo,
-        current_version.is_rejected,
-        current_version.received_date,
-        current_version.answered_date,
-        current_version.hours_to_answer,
-        current_version.first_response_at,
-        current_version.hours_to_first_response
-    ) is distinct from (
-        counted.region_code,
-        counted.agency_id,
-        counted.municipality_oktmo,
-        counted.is_rejected,
-        counted.received_date,
-        counted.answered_date,
-        counted.hours_to_answer,
-        counted.first_response_at,
-        counted.hours_to_first_response
-    )
-    or coalesce(current_version.first_response_at > {{ earlier_as_of }}, false)
-    as may_change_medians
-from (select * from {{ changes }} where sign = 1) as current_version
-full outer join (select * from {{ changes }} where sign = -1) as counted
-    on current_version.appeal_key = counted.appeal_key
+        or coalesce(current_version.first_response_at > {{ earlier_as_of }}, false)
+        as may_change_medians
+    from (select * from {{ changes }} where sign = 1) as current_version
+    full outer join (select * from {{ changes }} where sign = -1) as counted
+        on current_version.appeal_key = counted.appeal_key
 {% endmacro %}
+
+{#- Whether a version (`version`, an alias) compares the same with every
+    snapshot whichever of the two as-ofs it has, `earlier_as_of` being the
+    earlier: its answer by then, or unanswered with its deadline before
+    then; its first response and that response's deadline (when known) by
+    then. -#}
+{% macro as_of_invisible(version, earlier_as_of) %}
+    (
+        (
+            coalesce({{ version }}.answered_at <= {{ earlier_as_of }}, false)
+            or ({{ version }}.answered_at is null and coalesce({{ version }}.due_at < {{ earlier_as_of }}, true))
+        )
+        and coalesce({{ version }}.first_response_at <= {{ earlier_as_of }}, true)
+        and coalesce({{ version }}.first_response_due_at <= {{ earlier_as_of }}, true)
+    )
+{%- endmacro %}
