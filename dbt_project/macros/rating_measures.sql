@@ -87,9 +87,8 @@
     first response, a repeat flag). A later as-of alone shows only where a
     time the snapshots compare with it (the answer, the deadline while
     unanswered, the first response and its deadline) falls after the earlier
-    as-of; null: nothing shows. And may_change_medians: whether its times
-    can count differently in a median (they, or what places them in a period
-    or group, differ, or its first response falls after the earlier as-of). -#}
+    as-of; null: nothing shows. And, for each of the two medians, whether
+    its time can count differently there. -#}
 {% macro changed_appeal_windows(changes) %}
 {%- set earlier_as_of = 'least(current_version.as_of_at, counted.as_of_at)' %}
     select
@@ -180,9 +179,29 @@
                 end
             )
         end - 1 as visible_from,
-        -- whether its times can count differently in a median: they,
-        -- or what places them in a period or group, differ, or its first
-        -- response falls after the earlier as-of (seen from one only)
+        -- whether its time to the answer can count differently in a
+        -- median: it, or what places it in a period or group, differs
+        current_version.appeal_key is null
+        or counted.appeal_key is null
+        or (
+            current_version.region_code,
+            current_version.agency_id,
+            current_version.municipality_oktmo,
+            current_version.is_rejected,
+            current_version.answered_date,
+            current_version.hours_to_answer
+        ) is distinct from (
+            counted.region_code,
+            counted.agency_id,
+            counted.municipality_oktmo,
+            counted.is_rejected,
+            counted.answered_date,
+            counted.hours_to_answer
+        )
+        as may_change_answer_median,
+        -- the same for its time to the first response, which is seen from
+        -- the snapshot it falls by (one version may see it, the other not,
+        -- when it falls after the earlier as-of)
         current_version.appeal_key is null
         or counted.appeal_key is null
         or (
@@ -191,8 +210,6 @@
             current_version.municipality_oktmo,
             current_version.is_rejected,
             current_version.received_date,
-            current_version.answered_date,
-            current_version.hours_to_answer,
             current_version.first_response_at,
             current_version.hours_to_first_response
         ) is distinct from (
@@ -201,13 +218,11 @@
             counted.municipality_oktmo,
             counted.is_rejected,
             counted.received_date,
-            counted.answered_date,
-            counted.hours_to_answer,
             counted.first_response_at,
             counted.hours_to_first_response
         )
         or coalesce(current_version.first_response_at > {{ earlier_as_of }}, false)
-        as may_change_medians
+        as may_change_first_response_median
     from (select * from {{ changes }} where sign = 1) as current_version
     full outer join (select * from {{ changes }} where sign = -1) as counted
         on current_version.appeal_key = counted.appeal_key

@@ -94,6 +94,7 @@
     indexes=[{'columns': group_key, 'unique': True}],
     pre_hook=[
         "set local work_mem = '256MB'",
+        "set local enable_mergejoin = off",
         "{{ prepare_appeal_changes(" ~ counted_columns ~ ") }}",
     ],
     post_hook=[
@@ -150,13 +151,22 @@ credited_agencies as (
         where stored_periods.region_code is null
     ),
 
+    whole_periods_first as (
+        select
+            region_code,
+            min(period_start) as first_start
+        from whole_periods
+        group by region_code
+    ),
+
     -- each version of a changed appeal in the stored periods from its
     -- visible_from on, and every appeal in work in a period computed whole
     appeals as (
         select
             changes.sign,
             visible.visible_from,
-            visible.may_change_medians,
+            visible.may_change_answer_median,
+            visible.may_change_first_response_median,
             changes.{{ appeal_columns | join(',\n            changes.') }}
         from changes
         inner join visible on changes.appeal_key = visible.appeal_key
@@ -170,37 +180,25 @@ credited_agencies as (
         select
             1 as sign,
             null::date as visible_from,
-            true as may_change_medians,
-            appeal.*
-        from (
-            select
-                region_code,
-                min(period_start) as first_start,
-                max(period_end) as last_end
-            from whole_periods
-            group by region_code
-        ) as whole_region
-        -- per region, so that the open and the recently answered appeals
-        -- are read through the indexes rather than the whole table
-        cross join lateral (
-            select
-                fact.{{ appeal_columns | join(',\n                fact.') }}
-            from {{ ref('fct_appeals') }} as fact
-            where
-                fact.region_code = whole_region.region_code
-                and fact.answered_date is null
-                and not fact.is_rejected
-                and fact.received_date <= whole_region.last_end
-            union all
-            select
-                fact.{{ appeal_columns | join(',\n                fact.') }}
-            from {{ ref('fct_appeals') }} as fact
-            where
-                fact.region_code = whole_region.region_code
-                and fact.answered_date >= whole_region.first_start
-                and not fact.is_rejected
-                and fact.received_date <= whole_region.last_end
-        ) as appeal
+            true as may_change_answer_median,
+            true as may_change_first_response_median,
+            appeal.{{ appeal_columns | join(',\n            appeal.') }}
+        from {{ ref('fct_appeals') }} as appeal
+        inner join whole_periods_first
+            on appeal.region_code = whole_periods_first.region_code
+        -- the open appeals and those answered since the first such period,
+        -- read through the index on the day of the answer (a range with a
+        -- bound not known when planned is estimated narrow; "on or after"
+        -- alone would be estimated at a third of the table)
+        where
+            not appeal.is_rejected
+            and (
+                appeal.answered_date is null
+                or appeal.answered_date between (
+                    select min(earliest.first_start) from whole_periods_first as earliest
+                ) and 'infinity'::date
+            )
+            and (appeal.answered_date is null or appeal.answered_date >= whole_periods_first.first_start)
     ),
 
     periods_counted as (
@@ -221,7 +219,8 @@ credited_agencies as (
         select
             1 as sign,
             null::date as visible_from,
-            true as may_change_medians,
+            true as may_change_answer_median,
+            true as may_change_first_response_median,
             {{ appeal_columns | join(',\n            ') }}
         from {{ ref('fct_appeals') }}
         where
@@ -245,7 +244,8 @@ credited_agencies as (
 in_work as (
     select
         appeals.sign,
-        appeals.may_change_medians,
+        appeals.may_change_answer_median,
+        appeals.may_change_first_response_median,
         periods_counted.region_code,
         periods_counted.period_grain,
         periods_counted.period_start,
@@ -279,11 +279,8 @@ attributed as (
             {%- endfor %}
             coalesce(
                 bool_or(
-                    may_change_medians
-                    and (
-                        (is_answered and hours_to_answer is not null)
-                        or (is_received and hours_to_first_response is not null)
-                    )
+                    (may_change_answer_median and is_answered and hours_to_answer is not null)
+                    or (may_change_first_response_median and is_received and hours_to_first_response is not null)
                 ),
                 false
             ) as changes_medians
@@ -310,46 +307,54 @@ attributed as (
                 and periods_counted.period_start = changed.period_start
     ),
 
-    -- the times that count in those medians (per period, so that the
-    -- appeals are read through the indexes on the two days)
+    -- the appeals received or answered since the earliest of those periods,
+    -- read in one pass (not once per period)
+    recent_times as materialized (
+        select
+            region_code,
+            agency_id,
+            municipality_oktmo,
+            received_date,
+            answered_date,
+            hours_to_answer,
+            first_response_at,
+            hours_to_first_response,
+            as_of_at
+        from {{ ref('fct_appeals') }}
+        where
+            not is_rejected
+            and (
+                received_date >= (select min(earliest.period_start) from median_periods as earliest)
+                or answered_date >= (select min(earliest.period_start) from median_periods as earliest)
+            )
+    ),
+
+    -- the times that count in those medians
     timed_in_period as (
         select
             median_periods.region_code,
             median_periods.period_grain,
             median_periods.period_start,
-            appeal.agency_id,
-            appeal.municipality_oktmo,
-            appeal.received_date between median_periods.period_start and median_periods.period_end as is_received,
-            coalesce(appeal.answered_date between median_periods.period_start and median_periods.period_end, false)
-                as is_answered,
-            appeal.hours_to_answer,
+            recent_times.agency_id,
+            recent_times.municipality_oktmo,
+            recent_times.received_date between median_periods.period_start and median_periods.period_end
+                as is_received,
+            coalesce(
+                recent_times.answered_date between median_periods.period_start and median_periods.period_end, false
+            ) as is_answered,
+            recent_times.hours_to_answer,
             case
-                when appeal.first_response_at <= least(median_periods.snapshot_at, appeal.as_of_at)
-                    then appeal.hours_to_first_response
+                when recent_times.first_response_at <= least(median_periods.snapshot_at, recent_times.as_of_at)
+                    then recent_times.hours_to_first_response
             end as hours_to_first_response
-        from median_periods
-        cross join lateral (
-            select
-                fact.agency_id,
-                fact.municipality_oktmo,
-                fact.received_date,
-                fact.answered_date,
-                fact.hours_to_answer,
-                fact.first_response_at,
-                fact.hours_to_first_response,
-                fact.as_of_at
-            from {{ ref('fct_appeals') }} as fact
-            where
-                fact.region_code = median_periods.region_code
+        from recent_times
+        inner join median_periods
+            on
+                recent_times.region_code = median_periods.region_code
                 and (
-                    fact.received_date between median_periods.period_start and median_periods.period_end
-                    or fact.answered_date between median_periods.period_start and median_periods.period_end
+                    recent_times.received_date between median_periods.period_start and median_periods.period_end
+                    or recent_times.answered_date between median_periods.period_start and median_periods.period_end
                 )
-                and not fact.is_rejected
-            -- kept a subquery per period (not flattened into one hash join
-            -- over the whole table)
-            offset 0
-        ) as appeal
     ),
 
     timed as (
