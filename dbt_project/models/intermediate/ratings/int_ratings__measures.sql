@@ -86,6 +86,10 @@
     'as_of_at',
 ] %}
 {%- set mode = appeal_aggregate_mode() %}
+{#- Merge joins off for this statement: the planner, misled by the estimates
+    of its CTEs, sorted the changed appeals to merge them with the periods
+    and rescanned them once per period (2.1 million rows for 176 000 on five
+    region-years; 0.9 s against 0.6 s for the hash join). -#}
 {{ config(
     materialized='incremental',
     unique_key=group_key,
