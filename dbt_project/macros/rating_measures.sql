@@ -1,37 +1,52 @@
-{#- Parts of int_ratings__measures used twice: for the counts and, in an
-    incremental run, for the medians computed again. -#}
+{#- Parts of int_ratings__measures: the rules of what an appeal counts for
+    in a period (shared by the counts and, in an incremental run, the
+    medians computed again) and the day from which a changed appeal's two
+    versions can differ. -#}
 
 {#- A timestamp's UTC day. -#}
 {% macro utc_day(timestamp) %}
     {{- '(' ~ timestamp ~ " at time zone 'UTC')::date" -}}
 {% endmacro %}
 
-{#- What an appeal (`appeals`) counts for in a rating period (`periods`,
-    rows of rating_periods): received or answered in it, answered or overdue
-    at its snapshot (or at the appeal's own as-of, if earlier), its times and
-    flags. -#}
-{% macro in_work_columns(appeals, periods) %}
-    {%- set at = 'least(' ~ periods ~ '.snapshot_at, ' ~ appeals ~ '.as_of_at)' -%}
+{#- The moment a period's snapshot sees an appeal at: the snapshot, or the
+    appeal's own as-of if earlier. -#}
+{% macro seen_at(appeals, periods) %}
+    {{- 'least(' ~ periods ~ '.snapshot_at, ' ~ appeals ~ '.as_of_at)' -}}
+{% endmacro %}
+
+{#- What the medians of a rating period (`periods`, rows of rating_periods)
+    take from an appeal (`appeals`): whether it was received or answered in
+    the period, its time to the answer, and its time to the first response
+    if the snapshot sees that response. -#}
+{% macro median_inputs(appeals, periods) %}
     {{ appeals }}.received_date between {{ periods }}.period_start and {{ periods }}.period_end as is_received,
     coalesce({{ appeals }}.answered_date between {{ periods }}.period_start and {{ periods }}.period_end, false)
         as is_answered,
+    {{ appeals }}.hours_to_answer,
+    case
+        when {{ appeals }}.first_response_at <= {{ seen_at(appeals, periods) }}
+            then {{ appeals }}.hours_to_first_response
+    end as hours_to_first_response
+{%- endmacro %}
+
+{#- What an appeal counts for in a rating period: median_inputs, whether it
+    was answered or overdue at the snapshot, whether its first-response
+    deadline fell by then and was kept, and its flags. -#}
+{% macro in_work_columns(appeals, periods) %}
+    {%- set at = seen_at(appeals, periods) -%}
+    {{ median_inputs(appeals, periods) }},
     coalesce({{ appeals }}.answered_at <= {{ at }}, false) as is_answered_by_snapshot,
     coalesce(
         {{ appeals }}.due_at < {{ at }}
         and ({{ appeals }}.answered_at is null or {{ appeals }}.answered_at > {{ at }}),
         false
     ) as is_overdue_open_at_snapshot,
-    case
-        when {{ appeals }}.first_response_at <= {{ at }}
-            then {{ appeals }}.hours_to_first_response
-    end as hours_to_first_response,
     -- the first-response deadline fell by the snapshot: was it kept?
     case
         when {{ appeals }}.first_response_due_at <= {{ at }}
             then coalesce({{ appeals }}.first_response_at <= {{ appeals }}.first_response_due_at, false)
     end as is_first_response_on_time,
     {{ appeals }}.is_on_time,
-    {{ appeals }}.hours_to_answer,
     {{ appeals }}.is_satisfied,
     {{ appeals }}.is_negative,
     {{ appeals }}.is_repeat,
@@ -91,60 +106,39 @@
     its time can count differently there. -#}
 {% macro changed_appeal_windows(changes) %}
 {%- set earlier_as_of = 'least(current_version.as_of_at, counted.as_of_at)' %}
+{%- set new_or_gone = 'current_version.appeal_key is null or counted.appeal_key is null' %}
+{%- set placement = ['region_code', 'agency_id', 'municipality_oktmo', 'is_rejected'] %}
     select
         coalesce(current_version.appeal_key, counted.appeal_key) as appeal_key,
         case
-            when
-                current_version.appeal_key is null
-                or counted.appeal_key is null
-                or (
-                    current_version.region_code,
-                    current_version.agency_id,
-                    current_version.municipality_oktmo,
-                    current_version.received_date,
-                    current_version.is_rejected
-                ) is distinct from (
-                    counted.region_code,
-                    counted.agency_id,
-                    counted.municipality_oktmo,
-                    counted.received_date,
-                    counted.is_rejected
-                )
+            when {{ new_or_gone }} or {{ versions_differ(placement + ['received_date']) }}
                 then least(current_version.received_date, counted.received_date)
             else least(
                 case
-                    when current_version.due_at is distinct from counted.due_at
+                    when {{ versions_differ(['due_at']) }}
                         then least({{ utc_day('current_version.due_at') }}, {{ utc_day('counted.due_at') }})
                 end,
                 case
-                    when current_version.first_response_due_at is distinct from counted.first_response_due_at
+                    when {{ versions_differ(['first_response_due_at']) }}
                         then least(
                             {{ utc_day('current_version.first_response_due_at') }},
                             {{ utc_day('counted.first_response_due_at') }}
                         )
                 end,
                 case
-                    when current_version.is_repeat is distinct from counted.is_repeat
+                    when {{ versions_differ(['is_repeat']) }}
                         then current_version.received_date
                 end,
                 case
-                    when (
-                        current_version.answered_at,
-                        current_version.answered_date,
-                        current_version.is_on_time,
-                        current_version.hours_to_answer,
-                        current_version.is_satisfied,
-                        current_version.is_negative,
-                        current_version.is_formal_reply
-                    ) is distinct from (
-                        counted.answered_at,
-                        counted.answered_date,
-                        counted.is_on_time,
-                        counted.hours_to_answer,
-                        counted.is_satisfied,
-                        counted.is_negative,
-                        counted.is_formal_reply
-                    )
+                    when {{ versions_differ([
+                        'answered_at',
+                        'answered_date',
+                        'is_on_time',
+                        'hours_to_answer',
+                        'is_satisfied',
+                        'is_negative',
+                        'is_formal_reply',
+                    ]) }}
                         then coalesce(
                             least(
                                 current_version.answered_date,
@@ -156,8 +150,7 @@
                         )
                 end,
                 case
-                    when (current_version.first_response_at, current_version.hours_to_first_response)
-                        is distinct from (counted.first_response_at, counted.hours_to_first_response)
+                    when {{ versions_differ(['first_response_at', 'hours_to_first_response']) }}
                         then coalesce(
                             least(
                                 {{ utc_day('current_version.first_response_at') }},
@@ -172,7 +165,7 @@
                 -- one of them falls after the earlier as-of
                 case
                     when
-                        current_version.as_of_at is distinct from counted.as_of_at
+                        {{ versions_differ(['as_of_at']) }}
                         and not {{ as_of_invisible('current_version', earlier_as_of) }}
                         and not {{ as_of_invisible('counted', earlier_as_of) }}
                         then {{ utc_day(earlier_as_of) }}
@@ -181,51 +174,26 @@
         end - 1 as visible_from,
         -- whether its time to the answer can count differently in a
         -- median: it, or what places it in a period or group, differs
-        current_version.appeal_key is null
-        or counted.appeal_key is null
-        or (
-            current_version.region_code,
-            current_version.agency_id,
-            current_version.municipality_oktmo,
-            current_version.is_rejected,
-            current_version.answered_date,
-            current_version.hours_to_answer
-        ) is distinct from (
-            counted.region_code,
-            counted.agency_id,
-            counted.municipality_oktmo,
-            counted.is_rejected,
-            counted.answered_date,
-            counted.hours_to_answer
-        )
+        {{ new_or_gone }}
+        or {{ versions_differ(placement + ['answered_date', 'hours_to_answer']) }}
         as may_change_answer_median,
         -- the same for its time to the first response, which is seen from
         -- the snapshot it falls by (one version may see it, the other not,
         -- when it falls after the earlier as-of)
-        current_version.appeal_key is null
-        or counted.appeal_key is null
-        or (
-            current_version.region_code,
-            current_version.agency_id,
-            current_version.municipality_oktmo,
-            current_version.is_rejected,
-            current_version.received_date,
-            current_version.first_response_at,
-            current_version.hours_to_first_response
-        ) is distinct from (
-            counted.region_code,
-            counted.agency_id,
-            counted.municipality_oktmo,
-            counted.is_rejected,
-            counted.received_date,
-            counted.first_response_at,
-            counted.hours_to_first_response
-        )
+        {{ new_or_gone }}
+        or {{ versions_differ(placement + ['received_date', 'first_response_at', 'hours_to_first_response']) }}
         or coalesce(current_version.first_response_at > {{ earlier_as_of }}, false)
         as may_change_first_response_median
     from (select * from {{ changes }} where sign = 1) as current_version
     full outer join (select * from {{ changes }} where sign = -1) as counted
         on current_version.appeal_key = counted.appeal_key
+{% endmacro %}
+
+{#- Whether the two versions (current_version, counted) differ in any of
+    `columns`, nulls compared as values. -#}
+{% macro versions_differ(columns) %}
+    {{- '(current_version.' ~ columns | join(', current_version.') ~ ') is distinct from (counted.'
+        ~ columns | join(', counted.') ~ ')' -}}
 {% endmacro %}
 
 {#- Whether a version (`version`, an alias) compares the same with every

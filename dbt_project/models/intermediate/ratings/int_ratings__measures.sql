@@ -65,26 +65,9 @@
     ['received_with_first_response', 'is_received and hours_to_first_response is not null'],
 ] %}
 {%- set group_key = ['region_code', 'period_grain', 'period_start', 'subject', 'entity_id'] %}
-{%- set appeal_columns = [
-    'appeal_key',
-    'region_code',
-    'agency_id',
-    'municipality_oktmo',
-    'received_date',
-    'due_at',
-    'first_response_at',
-    'first_response_due_at',
-    'answered_at',
-    'answered_date',
-    'is_on_time',
-    'hours_to_first_response',
-    'hours_to_answer',
-    'is_satisfied',
-    'is_negative',
-    'is_repeat',
-    'is_formal_reply',
-    'as_of_at',
-] %}
+{#- the appeal's columns the counts read: its key and the counted ones but
+    is_rejected (rejected appeals are left out) -#}
+{%- set appeal_columns = ['appeal_key'] + counted_columns | reject('equalto', 'is_rejected') | list %}
 {%- set mode = appeal_aggregate_mode() %}
 {#- Merge joins off for this statement: the planner, misled by the estimates
     of its CTEs, sorted the changed appeals to merge them with the periods
@@ -144,22 +127,24 @@ credited_agencies as (
         from {{ this }}
     ),
 
-    whole_periods as (
-        select periods.*
+    periods_counted as (
+        select
+            periods.*,
+            stored_periods.region_code is null as is_whole
         from periods
         left join stored_periods
             on
                 periods.region_code = stored_periods.region_code
                 and periods.period_grain = stored_periods.period_grain
                 and periods.period_start = stored_periods.period_start
-        where stored_periods.region_code is null
     ),
 
     whole_periods_first as (
         select
             region_code,
             min(period_start) as first_start
-        from whole_periods
+        from periods_counted
+        where is_whole
         group by region_code
     ),
 
@@ -190,10 +175,11 @@ credited_agencies as (
         from {{ ref('fct_appeals') }} as appeal
         inner join whole_periods_first
             on appeal.region_code = whole_periods_first.region_code
-        -- the open appeals and those answered since the first such period,
-        -- read through the index on the day of the answer (a range with a
-        -- bound not known when planned is estimated narrow; "on or after"
-        -- alone would be estimated at a third of the table)
+        -- the open appeals and those answered since the earliest such
+        -- period (in_work keeps each region's own), read through the index
+        -- on the day of the answer (a range with a bound not known when
+        -- planned is estimated narrow; "on or after" alone would be
+        -- estimated at a third of the table)
         where
             not appeal.is_rejected
             and (
@@ -202,19 +188,6 @@ credited_agencies as (
                     select min(earliest.first_start) from whole_periods_first as earliest
                 ) and 'infinity'::date
             )
-            and (appeal.answered_date is null or appeal.answered_date >= whole_periods_first.first_start)
-    ),
-
-    periods_counted as (
-        select
-            periods.*,
-            whole_periods.region_code is not null as is_whole
-        from periods
-        left join whole_periods
-            on
-                periods.region_code = whole_periods.region_code
-                and periods.period_grain = whole_periods.period_grain
-                and periods.period_start = whole_periods.period_start
     ),
 
 {%- else %}
@@ -341,16 +314,7 @@ attributed as (
             median_periods.period_start,
             recent_times.agency_id,
             recent_times.municipality_oktmo,
-            recent_times.received_date between median_periods.period_start and median_periods.period_end
-                as is_received,
-            coalesce(
-                recent_times.answered_date between median_periods.period_start and median_periods.period_end, false
-            ) as is_answered,
-            recent_times.hours_to_answer,
-            case
-                when recent_times.first_response_at <= least(median_periods.snapshot_at, recent_times.as_of_at)
-                    then recent_times.hours_to_first_response
-            end as hours_to_first_response
+            {{ median_inputs('recent_times', 'median_periods') }}
         from recent_times
         inner join median_periods
             on
