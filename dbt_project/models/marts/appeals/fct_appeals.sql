@@ -237,8 +237,8 @@ final as (
                 then answered_at <= deadline_due_at
         end as is_on_time,
         is_overdue as is_overdue_open,
-        round(extract(epoch from (first_response_at - received_at)) / 3600.0, 2) as hours_to_first_response,
-        round(extract(epoch from (answered_at - received_at)) / 3600.0, 2) as hours_to_answer,
+        {{ hours_between('received_at', 'first_response_at') }} as hours_to_first_response,
+        {{ hours_between('received_at', 'answered_at') }} as hours_to_answer,
         rating::smallint as rating,
         rating is not null as is_rated,
         case
