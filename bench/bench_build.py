@@ -191,13 +191,11 @@ def run_scenario(name: str, regions: list[str], appeals: int, admin_url: str, wo
     print(f"  full_build       {full['seconds']:>7.1f} s  ({full['nodes']} nodes)", flush=True)
     settled["before_incremental_run"] = _settle(url)
     newest = _load(url, held)
-    daily_target = work / f"target-{name}-incremental"
-    shutil.rmtree(daily_target, ignore_errors=True)
-    daily_target.mkdir(parents=True)
-    shutil.copy(work / f"target-{name}-full" / "partial_parse.msgpack", daily_target)
     # what the landing sensor's run builds for these files (orchestration.jobs.delivery_selection)
     select = delivery_dbt_select({mapping.target.name for _, mapping in held})
-    incremental = _dbt_build(url, daily_target, *select, *DAILY_BUILD_ARGS, env=DAILY_BUILD_ENV)
+    incremental = _dbt_build(
+        url, _daily_target(work, name, "incremental"), *select, *DAILY_BUILD_ARGS, env=DAILY_BUILD_ENV
+    )
     print(
         f"  incremental_run  {incremental['seconds']:>7.1f} s  after loading {newest['files']} newest exports "
         f"({newest['rows_loaded']:,} rows)",
@@ -244,13 +242,18 @@ def _fixed_cost(url: str, work: Path, name: str, select: list[str]) -> dict:
     }
     out = {}
     for label, args in runs.items():
-        target = work / f"target-{name}-{label}"
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        shutil.copy(work / f"target-{name}-full" / "partial_parse.msgpack", target)
-        run = _dbt_build(url, target, *args, env=DAILY_BUILD_ENV)
+        run = _dbt_build(url, _daily_target(work, name, label), *args, env=DAILY_BUILD_ENV)
         out[label] = {"seconds": run["seconds"], "nodes": run["nodes"], "load_average": run["load_average"]}
     return out
+
+
+def _daily_target(work: Path, name: str, label: str) -> Path:
+    """An empty target folder holding the full build's parsed project, as dagster-dbt starts each invocation."""
+    target = work / f"target-{name}-{label}"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    shutil.copy(work / f"target-{name}-full" / "partial_parse.msgpack", target)
+    return target
 
 
 def main() -> None:
